@@ -1,0 +1,135 @@
+# SPDX-License-Identifier: GPL-2.0
+# pidguard build: a chain of pattern rules, as in libbpf-bootstrap.
+#   bpf/*.bpf.c --clang -target bpf--> $(OUT)/*.bpf.o --bpftool gen skeleton-->
+#   $(OUT)/*.skel.h --> user objects --> $(OUT)/pidguard
+# Everything built lands in $(OUT) (build/, or build-asan/ with SANITIZE=1).
+# `make V=1` shows the full commands.
+
+PREFIX	?= /usr/local
+DESTDIR	?=
+SANITIZE ?= 0
+STATIC	?= 0
+
+ifeq ($(SANITIZE),1)
+OUT	?= build-asan
+SANFLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+else ifeq ($(STATIC),1)
+OUT	?= build-static
+else
+OUT	?= build
+endif
+
+CLANG	?= clang
+BPFTOOL	?= $(shell command -v bpftool 2>/dev/null || echo /usr/sbin/bpftool)
+CC	?= cc
+ARCH	:= $(shell uname -m | sed 's/x86_64/x86/;s/aarch64/arm64/')
+
+WARNINGS := -Wall -Wextra -Werror
+CFLAGS	?= -g -O2
+CFLAGS	+= $(WARNINGS) -std=gnu11 -D_GNU_SOURCE -Iinclude -Iuser -I$(OUT) $(SANFLAGS)
+LDFLAGS	+= $(SANFLAGS)
+LDLIBS	:= -lbpf -lelf -lz
+ifeq ($(STATIC),1)
+LDFLAGS	+= -static
+LDLIBS	+= -lzstd -lpthread
+endif
+# -mcpu=v3: the atomics whose result we use (fetch-and-add, cmpxchg) need it.
+BPF_CFLAGS := -g -O2 -target bpf -mcpu=v3 -D__TARGET_ARCH_$(ARCH) $(WARNINGS) \
+	-Ivmlinux -Iinclude -Ibpf
+
+ifeq ($(V),1)
+Q =
+msg =
+else
+Q = @
+msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
+endif
+
+BPF_SRCS	:= $(wildcard bpf/*.bpf.c)
+BPF_OBJS	:= $(patsubst bpf/%.bpf.c,$(OUT)/%.bpf.o,$(BPF_SRCS))
+SKELS		:= $(patsubst bpf/%.bpf.c,$(OUT)/%.skel.h,$(BPF_SRCS))
+BPF_HDRS	:= $(wildcard bpf/*.bpf.h) $(wildcard include/*.h)
+
+USER_SRCS	:= $(wildcard user/*.c)
+USER_OBJS	:= $(patsubst user/%.c,$(OUT)/user/%.o,$(USER_SRCS))
+# Everything but main(): what unit tests link against.
+LIB_OBJS	:= $(filter-out $(OUT)/user/main.o,$(USER_OBJS))
+USER_HDRS	:= $(wildcard user/*.h) $(wildcard include/*.h)
+
+UNIT_SRCS	:= $(wildcard tests/unit/test_*.c)
+UNIT_BINS	:= $(patsubst tests/unit/%.c,$(OUT)/tests/%,$(UNIT_SRCS))
+TOOL_SRCS	:= $(wildcard tests/tools/*.c)
+TOOL_BINS	:= $(patsubst tests/tools/%.c,$(OUT)/tools/%,$(TOOL_SRCS))
+BENCH_SRCS	:= $(wildcard tests/bench/*.c)
+BENCH_BINS	:= $(patsubst tests/bench/%.c,$(OUT)/bench/%,$(BENCH_SRCS))
+
+.DELETE_ON_ERROR:
+.PHONY: all clean test unit-test integration-test test-asan install demo vm-test bench fmt
+
+all: $(OUT)/pidguard $(TOOL_BINS) $(BENCH_BINS)
+
+$(OUT) $(OUT)/user $(OUT)/tests $(OUT)/tools $(OUT)/bench:
+	$(Q)mkdir -p $@
+
+$(OUT)/%.bpf.o: bpf/%.bpf.c $(BPF_HDRS) vmlinux/vmlinux.h | $(OUT)
+	$(call msg,BPF,$@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(OUT)/%.skel.h: $(OUT)/%.bpf.o
+	$(call msg,GEN-SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< name $(subst .,_,$*)_bpf > $@
+
+$(OUT)/user/%.o: user/%.c $(USER_HDRS) $(SKELS) | $(OUT)/user
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) -c $< -o $@
+
+$(OUT)/pidguard: $(USER_OBJS)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
+
+# Unit tests: cmocka, one binary per tests/unit/test_*.c, linked with the
+# userspace modules (not main). -Werror=unused-function catches a test that
+# was written but left out of its cmocka_unit_test list.
+$(OUT)/tests/%: tests/unit/%.c $(LIB_OBJS) | $(OUT)/tests
+	$(call msg,TEST-CC,$@)
+	$(Q)$(CC) $(CFLAGS) -Werror=unused-function $(LDFLAGS) $< $(LIB_OBJS) $(LDLIBS) -lcmocka -o $@
+
+$(OUT)/tools/%: tests/tools/%.c | $(OUT)/tools
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) $< -lpthread -o $@
+
+$(OUT)/bench/%: tests/bench/%.c | $(OUT)/bench
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) $< -lpthread -o $@
+
+unit-test: $(UNIT_BINS)
+	$(Q)tests/run-unit.sh $(UNIT_BINS)
+
+integration-test: all
+	$(Q)PG_BUILD=$(OUT) sh tests/integration/run.sh
+
+# The README's test command: unit tests, then the integration suite on the
+# real kernel (root), then the same suite under ASan/UBSan.
+test: unit-test integration-test
+	$(Q)$(MAKE) --no-print-directory test-asan
+
+test-asan:
+	$(Q)$(MAKE) --no-print-directory SANITIZE=1 unit-test integration-test
+
+demo: all
+	$(Q)PG_BUILD=$(OUT) sh scripts/demo.sh
+
+vm-test:
+	$(Q)scripts/vm-test.sh
+
+bench: all
+	$(Q)PG_BUILD=$(OUT) scripts/bench.sh
+
+install: $(OUT)/pidguard
+	install -D -m 0755 $(OUT)/pidguard $(DESTDIR)$(PREFIX)/sbin/pidguard
+
+fmt:
+	clang-format -i bpf/*.c bpf/*.h user/*.c user/*.h include/*.h tests/unit/*.c tests/tools/*.c
+
+clean:
+	rm -rf build build-asan build-static

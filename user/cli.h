@@ -1,0 +1,86 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * cli.h - the command line: subcommands, options, validation and help.
+ * Parsing never exits and never prints except through the err buffer, so
+ * that it can be unit-tested; main() turns errors into exit status 2.
+ */
+#ifndef PG_CLI_H
+#define PG_CLI_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <linux/types.h>
+
+#define PG_EXIT_OK	0
+#define PG_EXIT_FAIL	1	/* runtime failure */
+#define PG_EXIT_USAGE	2	/* bad command line */
+
+enum pg_command {
+	PG_CMD_NONE = 0,	/* no subcommand: print usage, exit 2 */
+	PG_CMD_HELP,		/* --help / help [SUBCOMMAND] */
+	PG_CMD_VERSION,
+	PG_CMD_RUN,
+	PG_CMD_STATUS,
+	PG_CMD_LIMIT,
+	PG_CMD_STOP,
+};
+
+enum pg_mode_req {		/* what --mode asked for */
+	PG_REQ_AUTO = 0,
+	PG_REQ_DENY,
+	PG_REQ_KILL,
+	PG_REQ_FLAG,
+};
+
+#define PG_MAX_CLI_LIMITS	256
+#define PG_MAX_COMPOSE		16
+#define PG_TARGET_MAX		4096
+
+struct pg_limit_arg {
+	char target[PG_TARGET_MAX];	/* as given: path or container name */
+	__u32 max;			/* PG_NO_LIMIT for "none" */
+};
+
+struct pg_cmdline {
+	enum pg_command cmd;
+	enum pg_command help_for;	/* with PG_CMD_HELP: which page, NONE = main */
+	bool json;			/* -j / --json */
+	bool pretty;			/* -p / --pretty (implies json) */
+
+	/* run */
+	enum pg_mode_req mode;
+	bool mode_given;		/* --mode was on the command line */
+	struct pg_limit_arg limits[PG_MAX_CLI_LIMITS];
+	int nr_limits;
+	__u32 default_limit;		/* 0 = none */
+	__u32 warn_pct;			/* 1..100, default 80 */
+	__u32 events_per_sec;		/* per-cgroup event budget, default 20 */
+	const char *compose[PG_MAX_COMPOSE];
+	int nr_compose;
+	const char *docker_host;	/* NULL = DOCKER_HOST or the default socket */
+	bool no_docker;
+	int duration_s;			/* --duration N: stop after N s, 0 = forever */
+
+	/* limit TARGET N|none (uses limits[0]) */
+};
+
+/*
+ * Parse argv. Returns 0 on success, or PG_EXIT_USAGE with a one-line
+ * message in err naming what was wrong ("--warn: '150' is not a percentage
+ * from 1 to 100"). Numbers are parsed strictly: decimal digits only, no
+ * sign, no trailing text, no overflow; limits are 1..4194304 (PID_MAX_LIMIT).
+ */
+int cli__parse(int argc, char **argv, struct pg_cmdline *out, char *err, size_t errlen);
+
+/* Parse a limit value: "N" (1..4194304) or "none". 0 or -EINVAL. */
+int cli__parse_limit(const char *s, __u32 *out);
+
+/* Split "TARGET=N" (the last '=' separates); 0 or -EINVAL with err set. */
+int cli__parse_limit_arg(const char *s, struct pg_limit_arg *out, char *err, size_t errlen);
+
+/* Print the help page for cmd (PG_CMD_NONE: the main page) to f. */
+void cli__print_help(enum pg_command cmd, void *f /* FILE * */);
+
+const char *cli__mode_req_name(enum pg_mode_req m);
+
+#endif

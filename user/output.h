@@ -1,0 +1,66 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * output.h - how events and status look, in text and in JSON. Pure
+ * formatting: callers gather the data, these functions only print it, so
+ * they are unit-tested on fixed inputs.
+ */
+#ifndef PG_OUTPUT_H
+#define PG_OUTPUT_H
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <linux/types.h>
+#include "../include/pidguard.h"
+#include "json_writer.h"
+
+const char *output__event_kind_name(__u32 kind);	/* "denied", "killed", ... */
+const char *output__mode_name(__u32 mode);		/* "deny", "kill", "flag" */
+
+/*
+ * Copy a task comm (not necessarily NUL-terminated, PG_COMM_LEN bytes) to
+ * dst, replacing every byte that is not printable ASCII with '?', so that a
+ * hostile comm cannot inject newlines or escapes into a text log line.
+ */
+void output__sanitize_comm(const char *comm, char dst[PG_COMM_LEN + 1]);
+
+/*
+ * One event. wall_ns is the event's wall-clock time (the caller converts
+ * from boot time); cg_path is the cgroup path relative to the v2 mount or
+ * NULL when unknown. Text form, one line:
+ *   2026-11-25T18:40:28.123Z killed cgroup=/pg-demo (id 44) pid=123 tgid=123
+ *     comm=bomb ppid=120 pcomm=bomb count=26/25 [parent killed] (7 suppressed)
+ * JSON form: one object with the same fields, keys:
+ *   time, kind, cgroup, cgroup_id, pid, tgid, comm, ppid, pcomm, count,
+ *   limit, suppressed, parent_killed, graced
+ */
+void output__event_text(FILE *f, const struct pg_event *ev, __u64 wall_ns, const char *cg_path);
+void output__event_json(json_writer_t *jw, const struct pg_event *ev, __u64 wall_ns, const char *cg_path);
+
+struct pg_status_row {
+	char path[256];			/* relative to the v2 mount, or "(gone)" */
+	__u64 cg_id;
+	__u32 limit;			/* PG_NO_LIMIT when tracked without limit */
+	struct pg_usage usage;
+};
+
+struct pg_status_summary {
+	const char *mode;		/* "kill" ... */
+	__u64 events_lost;
+	struct pg_stats stats;
+};
+
+/*
+ * Status table, rows sorted by pressure (current/limit, highest first,
+ * unlimited rows last), columns fitting 80 characters:
+ *   CGROUP  CURRENT  PEAK  LIMIT  DENIED  KILLED  FLAGGED
+ * A long path is shortened from the left with "...". JSON form: one object
+ * {"mode":..., "stats":{...}, "cgroups":[{...}, ...]}.
+ */
+void output__sort_rows(struct pg_status_row *rows, int n);
+void output__status_text(FILE *f, const struct pg_status_summary *sum, struct pg_status_row *rows, int n);
+void output__status_json(json_writer_t *jw, const struct pg_status_summary *sum, struct pg_status_row *rows, int n);
+
+/* RFC 3339 UTC with milliseconds: "2026-11-25T18:40:28.123Z". */
+void output__format_time(__u64 wall_ns, char *buf, size_t len);
+
+#endif
