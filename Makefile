@@ -28,7 +28,7 @@ WARNINGS := -Wall -Wextra -Werror
 CFLAGS	?= -g -O2
 CFLAGS	+= $(WARNINGS) -std=gnu11 -D_GNU_SOURCE -Iinclude -Iuser -I$(OUT) $(SANFLAGS)
 LDFLAGS	+= $(SANFLAGS)
-LDLIBS	:= -lbpf -lelf -lz
+LDLIBS	:= -lbpf -lelf -lz -lcurl -ljansson -lyaml
 ifeq ($(STATIC),1)
 LDFLAGS	+= -static
 LDLIBS	+= -lzstd -lpthread
