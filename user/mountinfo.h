@@ -23,6 +23,12 @@ struct pg_mounts {
  */
 int mountinfo__parse(const char *text, struct pg_mounts *out, int *bad_line);
 
+/*
+ * Read and parse a mountinfo file (tests point it at fixtures). Returns 0
+ * or a negative errno; -EINVAL with *bad_line as for mountinfo__parse.
+ */
+int mountinfo__load_file(const char *path, struct pg_mounts *out, int *bad_line);
+
 /* Read and parse /proc/self/mountinfo. Returns 0 or a negative errno. */
 int mountinfo__load(struct pg_mounts *out);
 
