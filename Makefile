@@ -34,7 +34,8 @@ LDFLAGS	+= -static
 LDLIBS	+= -lzstd -lpthread
 endif
 # -mcpu=v3: the atomics whose result we use (fetch-and-add, cmpxchg) need it.
-BPF_CFLAGS := -g -O2 -target bpf -mcpu=v3 -D__TARGET_ARCH_$(ARCH) $(WARNINGS) \
+# -Wno-unused-parameter: BPF_PROG() declares ctx and every tracepoint argument.
+BPF_CFLAGS := -g -O2 -target bpf -mcpu=v3 -D__TARGET_ARCH_$(ARCH) $(WARNINGS) -Wno-unused-parameter \
 	-Ivmlinux -Iinclude -Ibpf
 
 ifeq ($(V),1)
@@ -64,6 +65,8 @@ BENCH_SRCS	:= $(wildcard tests/bench/*.c)
 BENCH_BINS	:= $(patsubst tests/bench/%.c,$(OUT)/bench/%,$(BENCH_SRCS))
 
 .DELETE_ON_ERROR:
+# Keep the BPF objects: the VM harness and bpftool users want them.
+.SECONDARY: $(BPF_OBJS)
 .PHONY: all clean test unit-test integration-test test-asan install demo vm-test bench fmt
 
 all: $(OUT)/pidguard $(TOOL_BINS) $(BENCH_BINS)

@@ -3,7 +3,7 @@
  * pidguard.h - the contract between the BPF programs and the loader.
  *
  * Only fixed-width kernel types and plain constants: this header is
- * included both by bpf/*.bpf.c (after vmlinux.h) and by user/*.c (after
+ * included both by the BPF programs (after vmlinux.h) and by the loader (after
  * <linux/types.h>), so it must not include anything itself.
  *
  * Every struct here is also the BTF type of a pinned map, so field names are
@@ -65,10 +65,16 @@ struct pg_usage {
 	__u32 graced_tgid;	/* parent spared for one fork past the limit */
 };
 
-/* Value of the single-entry `config` array map. */
+/* pg_config.caps: what the loaded programs can do on this kernel. */
+#define PG_CAP_KILL	(1u << 0)	/* bpf_send_signal_task programs attached */
+#define PG_CAP_DENY	(1u << 1)	/* BPF LSM task_alloc attached */
+
+/* Value of the single-entry `settings` array map. */
 struct pg_config {
 	__u32 mode;		/* enum pg_mode */
+	__u32 caps;		/* PG_CAP_* */
 	__u32 events_per_sec;	/* per-cgroup event budget, 0 = unlimited */
+	__u32 warn_pct;		/* warn threshold, percent of each limit */
 	__u32 level_mask;	/* bit N set: some limit lives at level N */
 	__u32 seeding;		/* non-zero while a seeding pass runs */
 };

@@ -1,0 +1,629 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * pidguard.bpf.c - count the tasks of limited cgroups and act on forks past
+ * the limit.
+ *
+ * Design
+ * ------
+ * What counts is what the kernel's pids controller counts: every task,
+ * threads included, from its fork until it is reaped, in its cgroup and in
+ * every ancestor (hierarchical). Limits are keyed by cgroup v2 id, so the
+ * programs look at each task's default-hierarchy cgroup (Docker puts each
+ * container at /docker/<id> there, on v2 and on hybrid hosts alike).
+ *
+ * Each task records on itself (task storage, `tasks`) which limited cgroups
+ * it is charged to, one slot per cgroup level; see charge.bpf.h for why that
+ * makes every count exact. The hooks:
+ *
+ *   sched_process_fork   charge the child in the cgroup it landed in (so
+ *                        CLONE_INTO_CGROUP counts where it lands); in kill
+ *                        and flag mode this is where a fork past the limit
+ *                        is acted on; in deny mode it commits the charge
+ *                        reserved by task_alloc.
+ *   lsm/task_alloc       deny mode: reserve the charge, or fail the fork
+ *                        with EAGAIN, exactly where pids.max would; the
+ *                        reservation is atomic, so concurrent forks on all
+ *                        CPUs can never pass the limit together.
+ *   lsm/task_free        deny mode: roll back a reservation whose fork
+ *                        failed after task_alloc.
+ *   cgroup_attach_task   migration (`docker exec`, cgroup.procs writes):
+ *                        move the charges; a migration into a full cgroup is
+ *                        treated as a fork past the limit.
+ *   sched_process_exit   a thread other than the leader is reaped at once on
+ *                        exit: release it now. A process leader becomes a
+ *                        zombie and still counts: move its charge to the
+ *                        zombie index, where the reap finds it.
+ *   sys_exit_wait4/waitid  the parent reaped a zombie: release it now. This
+ *                        is the reap-time hook every kernel has (no kprobe or
+ *                        fentry needed); sched_process_free alone would hold
+ *                        the charge one RCU grace period (~13 ms measured)
+ *                        after the reap, long enough to refuse a fork that
+ *                        pids.max would allow.
+ *   sched_process_free   the last word: release whatever is still charged
+ *                        (auto-reaped leaders, exec's old leader) and forget
+ *                        the task.
+ *   iter/task            seeding: count the tasks already in a cgroup when
+ *                        its limit is installed, and resynchronise after a
+ *                        multi-threaded migration (whose threads the attach
+ *                        hook does not see one by one).
+ *
+ * Kill mode policy (bpf_send_signal_task, Linux 6.13+): a child forked past
+ * the limit is SIGKILLed before it runs user code. Killed children still
+ * count until reaped, so killing only them does not stop a fork bomb; the
+ * forking parent is killed too, except for a single grace: when no task
+ * killed by pidguard is waiting to be reaped in that cgroup (usage.dying ==
+ * 0), the parent is spared. A well-behaved parent reaps its dead child,
+ * dying returns to 0 and its next fork past the limit is graced again; a
+ * bomb never gets a second grace while its victims are unreaped. Bound: each
+ * task admitted under the limit (at most `limit` of them) adds at most one
+ * killed child before it is killed itself, plus the one graced child: peak
+ * <= 2 x limit + 1; at rest, once the dead are reaped, <= limit.
+ *
+ * Nothing here ever acts on a cgroup without a limit: the hooks return at
+ * the first lookup that finds no limit among the task's cgroups, and a
+ * parent is only killed when it is itself charged to the full cgroup.
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+#include <bpf/bpf_core_read.h>
+
+#include "pidguard.h"
+#include "maps.bpf.h"
+#include "charge.bpf.h"
+#include "events.bpf.h"
+
+char LICENSE[] SEC("license") = "GPL";
+
+#define PG_SIGKILL 9
+
+/* Linux 6.13+. Only the *_kill programs reference it: the loader does not
+ * load them where it is missing, so the rest loads on older kernels. */
+extern int bpf_send_signal_task(struct task_struct *task, int sig, enum pid_type type,
+				__u64 value) __ksym __weak;
+
+static __always_inline void task_kill(struct task_struct *task)
+{
+	if (bpf_send_signal_task(task, PG_SIGKILL, PIDTYPE_TGID, 0))
+		STAT_INC(kill_failed);
+}
+
+/* ---- Fork ---- */
+
+/*
+ * Act on a fork that took its cgroup past the limit. may_kill is a
+ * compile-time constant: false in the programs built for kernels without
+ * bpf_send_signal_task, where kill falls back to flag.
+ */
+static __always_inline void fork_enforce(const struct pg_config *cfg, struct task_struct *parent,
+					 struct task_struct *child, struct pg_task *child_ts,
+					 struct pg_over *over, bool may_kill)
+{
+	struct pg_usage *u = over->usage;
+	struct pg_task *parent_ts;
+	__u32 flags = 0;
+	__s64 dying_before = 1;
+
+	if (!may_kill || cfg->mode == PG_MODE_FLAG) {
+		__sync_fetch_and_add(&u->flagged, 1);
+		event_emit(cfg, u, PG_EV_OVER_LIMIT, 0, over->cg_id, child, parent, over->count,
+			   over->limit);
+		return;
+	}
+
+	if (may_kill) {
+		task_kill(child);
+		task_mark_killed(child_ts, over->level, &dying_before);
+		__sync_fetch_and_add(&u->killed, 1);
+
+		if (dying_before == 0) {
+			flags |= PG_EVF_GRACED;
+		} else {
+			/* Only a parent that counts in this very cgroup: a
+			 * process outside it (CLONE_INTO_CGROUP) is not ours
+			 * to kill. */
+			parent_ts = bpf_task_storage_get(&tasks, parent, 0, 0);
+			if (parent_ts && parent_ts->slots[over->level & (PG_MAX_LEVELS - 1)] ==
+						 over->cg_id &&
+			    task_mark_killed(parent_ts, -1, NULL)) {
+				task_kill(parent);
+				__sync_fetch_and_add(&u->killed, 1);
+				flags |= PG_EVF_PARENT_KILLED;
+			}
+		}
+		event_emit(cfg, u, PG_EV_KILLED, flags, over->cg_id, child, parent, over->count,
+			   over->limit);
+	}
+}
+
+/* Roll back a deny-mode reservation that will not be committed. */
+static __always_inline void reservation_cancel(struct pg_reservation *r)
+{
+	slots_release(r->slots, false);
+}
+
+static __always_inline int on_fork(struct task_struct *parent, struct task_struct *child,
+				   bool may_kill)
+{
+	struct pg_config *cfg = config_get();
+	struct pg_reservation *r = NULL;
+	struct pg_over over = {};
+	__u64 want[PG_MAX_LEVELS];
+	__u64 key = (__u64)child;
+	struct pg_task *ts;
+	bool warned = false;
+	int found;
+
+	if (!cfg || !cfg->level_mask)
+		return 0;
+	if (cfg->mode == PG_MODE_DENY)
+		r = bpf_map_lookup_elem(&pending, &key);
+	found = wanted_slots(task_cgroup(child), cfg->level_mask, want);
+	if (!found && !r)
+		return 0;
+
+	ts = bpf_task_storage_get(&tasks, child, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (!ts) {
+		STAT_INC(storage_failed);
+		if (r) {
+			reservation_cancel(r);
+			bpf_map_delete_elem(&pending, &key);
+		}
+		return 0;
+	}
+
+	for (int lvl = 0; lvl < PG_MAX_LEVELS; lvl++) {
+		__u64 id = want[lvl];
+		__u64 reserved = r ? __sync_lock_test_and_set(&r->slots[lvl], 0) : 0;
+
+		/* Reserved in the parent's cgroup, but the child landed
+		 * elsewhere (CLONE_INTO_CGROUP): give the reservation back. */
+		if (reserved && reserved != id) {
+			usage_uncharge(reserved, false);
+			reserved = 0;
+		}
+		if (!id)
+			continue;
+		if (__sync_val_compare_and_swap(&ts->slots[lvl], 0, id) != 0) {
+			/* A seeding pass counted the child already. */
+			if (reserved)
+				usage_uncharge(reserved, false);
+			continue;
+		}
+		if (reserved)
+			continue;	/* counted, and checked, in task_alloc */
+		if (usage_charge(id, lvl, false, true, &over))
+			warned = true;
+	}
+	if (r) {
+		reservation_cancel(r);	/* anything left over, normally nothing */
+		bpf_map_delete_elem(&pending, &key);
+	}
+
+	if (warned) {
+		/* Report the warning against the deepest limited cgroup. */
+		for (int lvl = PG_MAX_LEVELS - 1; lvl >= 0; lvl--) {
+			__u64 id = want[lvl];
+			struct pg_usage *u;
+			struct pg_limit *lim;
+
+			if (!id)
+				continue;
+			u = bpf_map_lookup_elem(&usage, &id);
+			lim = bpf_map_lookup_elem(&limits, &id);
+			if (u && lim)
+				event_emit(cfg, u, PG_EV_WARN, 0, id, child, parent, u->current,
+					   lim->max);
+			break;
+		}
+	}
+	if (over.cg_id)
+		fork_enforce(cfg, parent, child, ts, &over, may_kill);
+	return 0;
+}
+
+SEC("tp_btf/sched_process_fork")
+int BPF_PROG(fork_kill, struct task_struct *parent, struct task_struct *child)
+{
+	return on_fork(parent, child, true);
+}
+
+SEC("tp_btf/sched_process_fork")
+int BPF_PROG(fork_count, struct task_struct *parent, struct task_struct *child)
+{
+	return on_fork(parent, child, false);
+}
+
+/* ---- Deny mode: BPF LSM ---- */
+
+SEC("lsm/task_alloc")
+int BPF_PROG(deny_alloc, struct task_struct *task, unsigned long clone_flags, int ret)
+{
+	struct task_struct *current = bpf_get_current_task_btf();
+	struct pg_config *cfg = config_get();
+	struct pg_reservation r = {};
+	struct pg_over over = {};
+	__u64 key = (__u64)task;
+
+	/* Honour the verdict of an LSM program that ran before us. */
+	if (ret)
+		return ret;
+	if (!cfg || cfg->mode != PG_MODE_DENY || !cfg->level_mask)
+		return 0;
+	/* The new task has no cgroup yet: it will start in its parent's. */
+	if (!wanted_slots(task_cgroup(current), cfg->level_mask, r.slots))
+		return 0;
+
+	for (int lvl = 0; lvl < PG_MAX_LEVELS; lvl++) {
+		if (r.slots[lvl])
+			usage_charge(r.slots[lvl], lvl, false, true, &over);
+	}
+	if (over.cg_id) {
+		/* Reserve-then-check: the limit's last slot goes to exactly one
+		 * of the concurrent forks, the others see count > limit. */
+		reservation_cancel(&r);
+		__sync_fetch_and_add(&over.usage->denied, 1);
+		event_emit(cfg, over.usage, PG_EV_DENIED, 0, over.cg_id, NULL, current,
+			   over.count - 1, over.limit);
+		return -11; /* -EAGAIN, as pids.max */
+	}
+	if (bpf_map_update_elem(&pending, &key, &r, BPF_NOEXIST)) {
+		/* Cannot remember the reservation: fail open, and say so. */
+		reservation_cancel(&r);
+		STAT_INC(pending_full);
+	}
+	return 0;
+}
+
+SEC("lsm/task_free")
+int BPF_PROG(deny_free, struct task_struct *task)
+{
+	__u64 key = (__u64)task;
+	struct pg_reservation *r = bpf_map_lookup_elem(&pending, &key);
+
+	/* Only a fork that failed after task_alloc still has one. */
+	if (r) {
+		reservation_cancel(r);
+		bpf_map_delete_elem(&pending, &key);
+	}
+	return 0;
+}
+
+/* ---- Migration ---- */
+
+static __always_inline int on_attach(struct task_struct *task, bool threadgroup, bool may_kill)
+{
+	struct pg_config *cfg = config_get();
+	__u64 want[PG_MAX_LEVELS];
+	struct pg_over over = {};
+	struct pg_task *ts;
+	bool warned = false;
+	int found;
+
+	if (!cfg || !cfg->level_mask)
+		return 0;
+	found = wanted_slots(task_cgroup(task), cfg->level_mask, want);
+	ts = bpf_task_storage_get(&tasks, task, 0, found ? BPF_LOCAL_STORAGE_GET_F_CREATE : 0);
+	if (!ts) {
+		if (found)
+			STAT_INC(storage_failed);
+		return 0;
+	}
+	if (ts->released)
+		return 0;
+	if (task_reconcile(ts, want, &over, &warned)) {
+		for (int lvl = 0; lvl < PG_MAX_LEVELS; lvl++) {
+			__u64 id = want[lvl];
+			struct pg_usage *u;
+
+			if (!id)
+				continue;
+			u = bpf_map_lookup_elem(&usage, &id);
+			if (u)
+				__sync_fetch_and_add(&u->migrated_in, 1);
+		}
+	}
+	if (over.cg_id) {
+		if (may_kill && cfg->mode != PG_MODE_FLAG) {
+			task_kill(task);
+			task_mark_killed(ts, over.level, NULL);
+			__sync_fetch_and_add(&over.usage->killed, 1);
+			event_emit(cfg, over.usage, PG_EV_MIGRATED_KILLED, 0, over.cg_id, task,
+				   NULL, over.count, over.limit);
+		} else {
+			__sync_fetch_and_add(&over.usage->flagged, 1);
+			event_emit(cfg, over.usage, PG_EV_MIGRATED, 0, over.cg_id, task, NULL,
+				   over.count, over.limit);
+		}
+	}
+	/*
+	 * The tracepoint fires once per process, for its leader; the other
+	 * threads moved too. Ask the loader for a reconcile pass.
+	 */
+	if (threadgroup && BPF_CORE_READ(task, signal, nr_threads) > 1) {
+		STAT_INC(resyncs);
+		event_emit(cfg, NULL, PG_EV_RESYNC, 0, 0, task, NULL, 0, 0);
+	}
+	return 0;
+}
+
+SEC("tp_btf/cgroup_attach_task")
+int BPF_PROG(attach_kill, struct cgroup *dst_cgrp, const char *path, struct task_struct *task,
+	     bool threadgroup)
+{
+	return on_attach(task, threadgroup, true);
+}
+
+SEC("tp_btf/cgroup_attach_task")
+int BPF_PROG(attach_count, struct cgroup *dst_cgrp, const char *path, struct task_struct *task,
+	     bool threadgroup)
+{
+	return on_attach(task, threadgroup, false);
+}
+
+/* ---- Exit, reap, free ---- */
+
+SEC("tp_btf/sched_process_exit")
+int BPF_PROG(task_exit, struct task_struct *task)
+{
+	struct pg_task *ts = bpf_task_storage_get(&tasks, task, 0, 0);
+	struct pg_zombie z = {};
+	__u64 key = (__u64)task;
+	struct pg_zombie *zv;
+	struct pid *pid;
+	int any = 0;
+	__u32 level;
+
+	if (!ts)
+		return 0;
+	if (task->pid != task->tgid) {
+		/* Threads are reaped in this same exit, unless traced. */
+		if (!BPF_CORE_READ(task, ptrace))
+			slots_release(ts->slots, ts->killed);
+		return 0;
+	}
+
+	for (int lvl = 0; lvl < PG_MAX_LEVELS; lvl++) {
+		z.slots[lvl] = ts->slots[lvl];
+		any |= z.slots[lvl] != 0;
+	}
+	if (!any)
+		return 0;
+	z.killed = ts->killed;
+	z.pid = task->pid;
+	pid = BPF_CORE_READ(task, thread_pid);
+	level = BPF_CORE_READ(pid, level);
+	for (__u32 i = 0; i < PG_PIDNS_INDEXED; i++) {
+		struct upid upid;
+
+		if (i > level)
+			break;
+		if (bpf_core_read(&upid, sizeof(upid), &pid->numbers[i]))
+			break;
+		z.key_ns[i] = (__u64)upid.ns;
+		z.key_nr[i] = upid.nr;
+		z.nr_keys = i + 1;
+	}
+	if (bpf_map_update_elem(&zombies, &key, &z, BPF_NOEXIST)) {
+		/* The charge stays on the task; sched_process_free releases it. */
+		STAT_INC(zombies_full);
+		return 0;
+	}
+	zv = bpf_map_lookup_elem(&zombies, &key);
+	if (!zv)
+		return 0;
+	/* Hand the charges over to the zombie entry, slot by slot. */
+	for (int lvl = 0; lvl < PG_MAX_LEVELS; lvl++) {
+		__u64 id = zv->slots[lvl];
+
+		if (id && __sync_val_compare_and_swap(&ts->slots[lvl], id, 0) != id)
+			zv->slots[lvl] = 0;
+	}
+	for (__u32 i = 0; i < PG_PIDNS_INDEXED; i++) {
+		struct pg_pid_key pk = {};
+
+		if (i >= zv->nr_keys)
+			break;
+		pk.ns = zv->key_ns[i];
+		pk.nr = zv->key_nr[i];
+		bpf_map_update_elem(&zombie_pids, &pk, &key, BPF_ANY);
+	}
+	return 0;
+}
+
+/* Forget a zombie: its pid keys (those still pointing at it) and entry. */
+static __always_inline void zombie_forget(__u64 key, struct pg_zombie *z)
+{
+	for (__u32 i = 0; i < PG_PIDNS_INDEXED; i++) {
+		struct pg_pid_key pk = {};
+		__u64 *owner;
+
+		if (i >= z->nr_keys)
+			break;
+		pk.ns = z->key_ns[i];
+		pk.nr = z->key_nr[i];
+		owner = bpf_map_lookup_elem(&zombie_pids, &pk);
+		if (owner && *owner == key)
+			bpf_map_delete_elem(&zombie_pids, &pk);
+	}
+	bpf_map_delete_elem(&zombies, &key);
+}
+
+/* Layout of the syscalls:sys_exit_* tracepoints' records. */
+struct sys_exit_record {
+	__u64 common;
+	int syscall_nr;
+	int pad;
+	long ret;
+};
+
+static __always_inline int on_reap(long ret)
+{
+	struct task_struct *current = (struct task_struct *)bpf_get_current_task();
+	struct pg_pid_key pk = {};
+	struct task_struct *reaped;
+	struct pg_zombie *z;
+	struct upid upid;
+	struct pid *pid;
+	__u64 *owner;
+	__u32 level;
+	__u64 key;
+
+	if (ret <= 0)
+		return 0;
+	/* The pid as the reaper sees it: look it up in the reaper's namespace. */
+	pid = BPF_CORE_READ(current, thread_pid);
+	level = BPF_CORE_READ(pid, level);
+	if (level >= 32 || bpf_core_read(&upid, sizeof(upid), &pid->numbers[level]))
+		return 0;
+	pk.ns = (__u64)upid.ns;
+	pk.nr = (__u32)ret;
+	owner = bpf_map_lookup_elem(&zombie_pids, &pk);
+	if (!owner)
+		return 0;
+	key = *owner;
+	z = bpf_map_lookup_elem(&zombies, &key);
+	if (!z)
+		return 0;
+	/*
+	 * wait4(WNOWAIT) and stop/continue reports return a pid without
+	 * reaping it: only EXIT_DEAD means the task was released. The task
+	 * struct is still valid here: it is freed an RCU grace period after
+	 * the reap, and its free hook deletes this entry first.
+	 */
+	reaped = (struct task_struct *)key;
+	if (BPF_CORE_READ(reaped, exit_state) != PG_EXIT_DEAD || (__u32)BPF_CORE_READ(reaped, pid) != z->pid)
+		return 0;
+	if (__sync_lock_test_and_set(&z->owned, 1))
+		return 0;
+	slots_release(z->slots, z->killed);
+	zombie_forget(key, z);
+	return 0;
+}
+
+SEC("tracepoint/syscalls/sys_exit_wait4")
+int reap_wait4(struct sys_exit_record *ctx)
+{
+	return on_reap(ctx->ret);
+}
+
+/*
+ * waitid() returns 0 and writes the reaped pid into the caller's siginfo:
+ * remember where at entry, read it at exit. systemd and Go's os/exec reap
+ * this way. An LRU map: a waitid blocked for hours holds its entry, and
+ * should the map ever be full, the oldest waiter falls back to the free hook.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __u64);	/* pid_tgid of the waiting thread */
+	__type(value, __u64);	/* user address of its siginfo */
+} waitid_infop SEC(".maps");
+
+struct sys_enter_waitid_record {
+	__u64 common;
+	int syscall_nr;
+	int pad;
+	__u64 which;
+	__u64 upid;
+	__u64 infop;
+	__u64 options;
+	__u64 ru;
+};
+
+#define PG_WNOWAIT 0x01000000
+
+SEC("tracepoint/syscalls/sys_enter_waitid")
+int reap_waitid_enter(struct sys_enter_waitid_record *ctx)
+{
+	__u64 tid = bpf_get_current_pid_tgid();
+	__u64 infop = ctx->infop;
+
+	if (!infop || (ctx->options & PG_WNOWAIT))
+		return 0;
+	bpf_map_update_elem(&waitid_infop, &tid, &infop, BPF_ANY);
+	return 0;
+}
+
+SEC("tracepoint/syscalls/sys_exit_waitid")
+int reap_waitid(struct sys_exit_record *ctx)
+{
+	__u64 tid = bpf_get_current_pid_tgid();
+	__u64 *infop = bpf_map_lookup_elem(&waitid_infop, &tid);
+	int si_pid = 0;
+
+	if (!infop)
+		return 0;
+	/* siginfo_t: si_signo, si_errno, si_code, padding, then si_pid. */
+	if (ctx->ret == 0 && !bpf_probe_read_user(&si_pid, sizeof(si_pid), (void *)(*infop + 16)))
+		on_reap(si_pid);
+	bpf_map_delete_elem(&waitid_infop, &tid);
+	return 0;
+}
+
+SEC("tp_btf/sched_process_free")
+int BPF_PROG(task_free, struct task_struct *task)
+{
+	struct pg_config *cfg = config_get();
+	__u64 key = (__u64)task;
+	struct pg_zombie *z;
+	struct pg_task *ts;
+
+	z = bpf_map_lookup_elem(&zombies, &key);
+	if (z) {
+		if (!__sync_lock_test_and_set(&z->owned, 1) && slots_release(z->slots, z->killed))
+			STAT_INC(late_release);
+		zombie_forget(key, z);
+	}
+
+	ts = bpf_task_storage_get(&tasks, task, 0, 0);
+	/* While a seeding pass runs, leave a mark so that it cannot charge
+	 * this task after we are gone (it checks `released`). */
+	if (!ts && cfg && cfg->seeding)
+		ts = bpf_task_storage_get(&tasks, task, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (!ts)
+		return 0;
+	__sync_lock_test_and_set(&ts->released, 1);
+	if (slots_release(ts->slots, ts->killed))
+		STAT_INC(late_release);
+	return 0;
+}
+
+/* ---- Seeding and resynchronisation ---- */
+
+SEC("iter/task")
+int reconcile(struct bpf_iter__task *ctx)
+{
+	struct task_struct *task = ctx->task;
+	struct pg_config *cfg = config_get();
+	__u64 want[PG_MAX_LEVELS];
+	struct pg_over over = {};
+	bool warned = false;
+	struct pg_task *ts;
+	__u64 key;
+	int found;
+
+	if (!task || !cfg || !cfg->level_mask)
+		return 0;
+	if (BPF_CORE_READ(task, exit_state) & PG_EXIT_DEAD)
+		return 0;
+	/* An exited leader's charge lives in the zombie index already. */
+	key = (__u64)task;
+	if (bpf_map_lookup_elem(&zombies, &key))
+		return 0;
+	found = wanted_slots(task_cgroup(task), cfg->level_mask, want);
+	ts = bpf_task_storage_get(&tasks, task, 0, found ? BPF_LOCAL_STORAGE_GET_F_CREATE : 0);
+	if (!ts) {
+		if (found)
+			STAT_INC(storage_failed);
+		return 0;
+	}
+	if (ts->released)
+		return 0;
+	/* Counting only: tasks that exist already are not refused. */
+	task_reconcile(ts, want, &over, &warned);
+	/* Freed while we charged it: undo, the free hook will not come back. */
+	if (ts->released)
+		slots_release(ts->slots, ts->killed);
+	return 0;
+}
