@@ -25,7 +25,17 @@ struct pg_cgroup {
 int cgroup__resolve(const char *cg2_root, const char *target,
 		    struct pg_cgroup *out, char *err, size_t errlen);
 
-/* The kernfs id of the cgroup directory at path (name_to_handle_at). */
+/*
+ * cgroup__resolve without the id lookup (out->id is 0): every path check,
+ * on any directory tree, so that the checks are testable outside kernfs.
+ */
+int cgroup__resolve_path(const char *cg2_root, const char *target,
+			 struct pg_cgroup *out, char *err, size_t errlen);
+
+/*
+ * The kernfs id of the cgroup directory at path (name_to_handle_at).
+ * -EMEDIUMTYPE when path is not on kernfs (no such id), or -errno.
+ */
 int cgroup__id(const char *path, __u64 *id);
 
 /*
