@@ -357,6 +357,8 @@ fi
 LSM_BASE=lockdown,capability,landlock,yama,apparmor
 declare -A RESULT SECS LSMS
 overall=0
+# Totals of the suites' closing lines over every configuration.
+TOT_PASS=0 TOT_FAIL=0 TOT_SKIP=0
 
 run_config() {
 	local cfg=$1 lsm expect log t0 t1 rc marker st
@@ -381,13 +383,13 @@ run_config() {
 		timeout -k 10 "$TIMEOUT" qemu-system-x86_64 "${ACCEL[@]}" -m "$MEM" -smp "$SMP" \
 			-nographic -no-reboot -display none -monitor none -serial stdio -nodefaults \
 			-kernel "$KIMAGE" -initrd "$INITRD" -append "$append" </dev/null 2>&1 |
-			tee "$log" | sed -u "s/\r\$//; s/\x1b\[[0-9;?]*[A-Za-z]//g; s/^/  [$cfg] /"
+			tee "$log" | sed -u "s/\r\$//; s/\x1b\[[0-9;?]*[A-Za-z]//g; s/\x1bc//g; s/^/  [$cfg] /"
 		rc=${PIPESTATUS[0]}
 	fi
 	set -e
 	t1=$(date +%s.%N)
 	SECS[$cfg]=$(awk -v a="$t0" -v b="$t1" 'BEGIN {printf "%.1f", b - a}')
-	sed 's/\r$//; s/\x1b\[[0-9;?]*[A-Za-z]//g' "$log" >"$log.txt" && mv "$log.txt" "$log"
+	sed 's/\r$//; s/\x1b\[[0-9;?]*[A-Za-z]//g; s/\x1bc//g' "$log" >"$log.txt" && mv "$log.txt" "$log"
 	# Keep the logs of the last run in the cache, where they survive --keep.
 	mkdir -p "$CACHE/logs"
 	cp "$log" "$CACHE/logs/$cfg.log"
@@ -409,7 +411,27 @@ run_config() {
 		tail -n 40 "$log" | sed 's/^/  | /'
 		say "$cfg: full console log: $CACHE/logs/$cfg.log"
 		[ "$overall" -ne 0 ] || overall=124
+		TOT_FAIL=$((TOT_FAIL + 1))
 		return 0
+	fi
+	if grep -aq '^PGVM-INFO guest watchdog' "$log"; then
+		say "$cfg: FAILED: the command was still running after ${guest_to}s (guest watchdog; host timeout ${TIMEOUT}s)"
+	fi
+
+	# The suite's own closing line: integration: N passed, N failed, N skipped
+	local counts p f k
+	counts=$(grep -aE '^[A-Za-z_-]+: [0-9]+ passed, [0-9]+ failed' "$log" | tail -1 || true)
+	if [ -n "$counts" ]; then
+		p=$(echo "$counts" | sed -n 's/.* \([0-9][0-9]*\) passed.*/\1/p')
+		f=$(echo "$counts" | sed -n 's/.* \([0-9][0-9]*\) failed.*/\1/p')
+		k=$(echo "$counts" | sed -n 's/.* \([0-9][0-9]*\) skipped.*/\1/p')
+		TOT_PASS=$((TOT_PASS + ${p:-0})) TOT_FAIL=$((TOT_FAIL + ${f:-0})) TOT_SKIP=$((TOT_SKIP + ${k:-0}))
+		# A failing status with no failed test still counts as one failure.
+		[ "$st" -eq 0 ] || [ "${f:-0}" -gt 0 ] || TOT_FAIL=$((TOT_FAIL + 1))
+	elif [ "$st" -eq 0 ]; then
+		TOT_PASS=$((TOT_PASS + 1))
+	else
+		TOT_FAIL=$((TOT_FAIL + 1))
 	fi
 
 	local fail=0
@@ -431,6 +453,7 @@ run_config() {
 		[ "$overall" -ne 0 ] || overall=$st
 	elif [ "$fail" -ne 0 ]; then
 		RESULT[$cfg]="FAIL (checks)"
+		TOT_FAIL=$((TOT_FAIL + 1))
 		[ "$overall" -ne 0 ] || overall=1
 	else
 		RESULT[$cfg]="pass"
@@ -447,4 +470,6 @@ say "summary (Debian $KPKG $KVER_PKG, $ACCEL_NAME):"
 for cfg in "${CONFIGS[@]}"; do
 	printf '%s:   %-8s %-14s %7ss  lsm=%s\n' "$PROG" "$cfg" "${RESULT[$cfg]}" "${SECS[$cfg]}" "${LSMS[$cfg]:-?}"
 done
+# One closing line for CI, summed over the configurations.
+echo "vm: $TOT_PASS passed, $TOT_FAIL failed, $TOT_SKIP skipped"
 exit "$overall"
