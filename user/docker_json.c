@@ -11,7 +11,6 @@
  */
 #include <ctype.h>
 #include <errno.h>
-#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -363,7 +362,7 @@ int docker_json__parse_inspect(const char *body, size_t len, struct docker_conta
 	out->running = json_is_true(v);
 	v = member(state, "Pid");
 	if (!json_is_integer(v) || json_integer_value(v) < 0 ||
-	    json_integer_value(v) > INT_MAX) {
+	    json_integer_value(v) > INT32_MAX) {
 		ret = fail(err, errlen, "%s %.12s: State.Pid is not a pid", what, out->id);
 		goto out;
 	}
