@@ -1,0 +1,683 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * cli.c - the command line: subcommands, their options, strict validation
+ * and the help pages. Nothing here prints or exits (except the help
+ * printer), so that every accepted and refused command line is unit-tested;
+ * main() prints err and exits PG_EXIT_USAGE.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/un.h>
+#include "cli.h"
+#include "pidguard.h"
+
+/* The kernel's PID_MAX_LIMIT on 64-bit: no cgroup can hold more tasks. */
+#define PG_LIMIT_MAX		4194304u
+#define PG_DURATION_MAX		86400u
+#define PG_DEFAULT_WARN_PCT	80
+#define PG_DEFAULT_EPS		20
+
+enum {
+	OPT_MODE = 256,
+	OPT_LIMIT,
+	OPT_DEFAULT_LIMIT,
+	OPT_WARN,
+	OPT_EVENTS_PER_SEC,
+	OPT_COMPOSE,
+	OPT_DOCKER_HOST,
+	OPT_NO_DOCKER,
+	OPT_DURATION,
+};
+
+#define COMMON_OPTS					\
+	{ "json", no_argument, NULL, 'j' },		\
+	{ "pretty", no_argument, NULL, 'p' },		\
+	{ "help", no_argument, NULL, 'h' }
+
+static const struct option global_opts[] = {
+	COMMON_OPTS,
+	{ "version", no_argument, NULL, 'V' },
+	{},
+};
+
+static const struct option plain_opts[] = {
+	COMMON_OPTS,
+	{},
+};
+
+static const struct option run_opts[] = {
+	COMMON_OPTS,
+	{ "mode", required_argument, NULL, OPT_MODE },
+	{ "limit", required_argument, NULL, OPT_LIMIT },
+	{ "default-limit", required_argument, NULL, OPT_DEFAULT_LIMIT },
+	{ "warn", required_argument, NULL, OPT_WARN },
+	{ "events-per-sec", required_argument, NULL, OPT_EVENTS_PER_SEC },
+	{ "compose", required_argument, NULL, OPT_COMPOSE },
+	{ "docker-host", required_argument, NULL, OPT_DOCKER_HOST },
+	{ "no-docker", no_argument, NULL, OPT_NO_DOCKER },
+	{ "duration", required_argument, NULL, OPT_DURATION },
+	{},
+};
+
+static const struct {
+	const char *name;
+	enum pg_command cmd;
+} commands[] = {
+	{ "run", PG_CMD_RUN },
+	{ "status", PG_CMD_STATUS },
+	{ "limit", PG_CMD_LIMIT },
+	{ "stop", PG_CMD_STOP },
+	{ "help", PG_CMD_HELP },
+	{ "version", PG_CMD_VERSION },
+};
+
+static const char *const mode_names[] = {
+	[PG_REQ_AUTO] = "auto",
+	[PG_REQ_DENY] = "deny",
+	[PG_REQ_KILL] = "kill",
+	[PG_REQ_FLAG] = "flag",
+};
+
+const char *cli__mode_req_name(enum pg_mode_req m)
+{
+	if ((unsigned int)m < sizeof(mode_names) / sizeof(mode_names[0]))
+		return mode_names[m];
+	return "?";
+}
+
+static enum pg_command command_by_name(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (!strcmp(commands[i].name, name))
+			return commands[i].cmd;
+	return PG_CMD_NONE;
+}
+
+static const char *command_name(enum pg_command cmd)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (commands[i].cmd == cmd)
+			return commands[i].name;
+	return "pidguard";
+}
+
+/*
+ * A user's value quoted back in a message: control characters become '?'
+ * and a long value is cut, so the message stays one readable line.
+ */
+#define SHOW_MAX 80
+static const char *show(const char *s, char buf[SHOW_MAX + 4])
+{
+	size_t i;
+
+	for (i = 0; s[i] && i < SHOW_MAX; i++)
+		buf[i] = ((unsigned char)s[i] < 0x20 || s[i] == 0x7f) ? '?' : s[i];
+	if (s[i]) {
+		memcpy(buf + i, "...", 3);
+		i += 3;
+	}
+	buf[i] = '\0';
+	return buf;
+}
+
+/* Decimal digits only: no sign, space, hex or trailing text; min..max. */
+static int parse_u32(const char *s, __u32 min, __u32 max, __u32 *out)
+{
+	__u64 v = 0;
+
+	if (!s || !*s)
+		return -EINVAL;
+	for (; *s; s++) {
+		if (*s < '0' || *s > '9')
+			return -EINVAL;
+		v = v * 10 + (*s - '0');
+		if (v > max)	/* max <= UINT32_MAX, so v never overflows */
+			return -ERANGE;
+	}
+	if (v < min)
+		return -ERANGE;
+	*out = v;
+	return 0;
+}
+
+int cli__parse_limit(const char *s, __u32 *out)
+{
+	if (s && !strcmp(s, "none")) {
+		*out = PG_NO_LIMIT;
+		return 0;
+	}
+	return parse_u32(s, 1, PG_LIMIT_MAX, out) ? -EINVAL : 0;
+}
+
+int cli__parse_limit_arg(const char *s, struct pg_limit_arg *out, char *err, size_t errlen)
+{
+	char b1[SHOW_MAX + 4], b2[SHOW_MAX + 4];
+	const char *eq = strrchr(s, '=');	/* the last: a cgroup path may contain '=' */
+	size_t tlen;
+
+	if (!eq) {
+		snprintf(err, errlen, "--limit: '%s' is not TARGET=N", show(s, b1));
+		return -EINVAL;
+	}
+	tlen = eq - s;
+	if (!tlen) {
+		snprintf(err, errlen, "--limit: '%s' has an empty TARGET", show(s, b1));
+		return -EINVAL;
+	}
+	if (tlen >= sizeof(out->target)) {
+		snprintf(err, errlen, "--limit: TARGET '%s' is longer than %zu bytes", show(s, b1),
+			 sizeof(out->target) - 1);
+		return -EINVAL;
+	}
+	if (cli__parse_limit(eq + 1, &out->max)) {
+		snprintf(err, errlen, "--limit: '%s' in '%s' is not a limit (1 to %u, or none)",
+			 show(eq + 1, b1), show(s, b2), PG_LIMIT_MAX);
+		return -EINVAL;
+	}
+	memcpy(out->target, s, tlen);
+	out->target[tlen] = '\0';
+	return 0;
+}
+
+static const struct option *find_opt(const struct option *opts, int val)
+{
+	for (; opts->name; opts++)
+		if (opts->val == val)
+			return opts;
+	return NULL;
+}
+
+/* getopt_long returned '?' or ':': say which option, and why, in err. */
+static int bad_option(const char *where, int c, int argc, char **argv, const struct option *opts,
+		      char *err, size_t errlen)
+{
+	const char *arg = optind > 0 && optind <= argc ? argv[optind - 1] : "";
+	const struct option *o = find_opt(opts, optopt);
+	char b[SHOW_MAX + 4];
+
+	if (c == ':') {
+		if (o)
+			snprintf(err, errlen, "%s: option '--%s' needs a value", where, o->name);
+		else
+			snprintf(err, errlen, "%s: option '-%c' needs a value", where, optopt);
+		return PG_EXIT_USAGE;
+	}
+	/* A long option given a value it does not take ("--json=1"). */
+	if (optopt && o && !strncmp(arg, "--", 2) && strchr(arg, '=')) {
+		snprintf(err, errlen, "%s: option '--%s' takes no value ('%s')", where, o->name,
+			 show(arg, b));
+		return PG_EXIT_USAGE;
+	}
+	if (!optopt)	/* unknown or ambiguous long option */
+		snprintf(err, errlen, "%s: unknown or ambiguous option '%s'", where, show(arg, b));
+	else if (optopt >= '0' && optopt <= '9')	/* "limit X -5" */
+		snprintf(err, errlen, "%s: unknown option '-%c' (numbers take no sign)", where,
+			 optopt);
+	else if (optopt >= 0x20 && optopt < 0x7f)
+		snprintf(err, errlen, "%s: unknown option '-%c'", where, optopt);
+	else
+		snprintf(err, errlen, "%s: unknown option", where);
+	return PG_EXIT_USAGE;
+}
+
+static void set_output(struct pg_cmdline *out, int c)
+{
+	if (c == 'j')
+		out->json = true;
+	if (c == 'p')		/* pretty printing is a JSON option */
+		out->json = out->pretty = true;
+}
+
+static int run_option(struct pg_cmdline *out, int c, const char *arg, char *err, size_t errlen)
+{
+	char b[SHOW_MAX + 4];
+	__u32 v;
+	int i;
+
+	switch (c) {
+	case OPT_MODE:
+		for (i = 0; i < (int)(sizeof(mode_names) / sizeof(mode_names[0])); i++) {
+			if (!strcmp(arg, mode_names[i])) {
+				out->mode = i;
+				out->mode_given = true;
+				return 0;
+			}
+		}
+		snprintf(err, errlen, "--mode: '%s' is not a mode (auto, deny, kill or flag)",
+			 show(arg, b));
+		return PG_EXIT_USAGE;
+	case OPT_LIMIT:
+		if (out->nr_limits == PG_MAX_CLI_LIMITS) {
+			snprintf(err, errlen, "--limit: '%s' is one too many (at most %d limits)",
+				 show(arg, b), PG_MAX_CLI_LIMITS);
+			return PG_EXIT_USAGE;
+		}
+		if (cli__parse_limit_arg(arg, &out->limits[out->nr_limits], err, errlen))
+			return PG_EXIT_USAGE;
+		/* Two limits for one TARGET: which one was meant is unknowable. */
+		for (i = 0; i < out->nr_limits; i++) {
+			if (!strcmp(out->limits[i].target, out->limits[out->nr_limits].target)) {
+				snprintf(err, errlen, "--limit: '%s' is limited twice",
+					 show(out->limits[i].target, b));
+				return PG_EXIT_USAGE;
+			}
+		}
+		out->nr_limits++;
+		return 0;
+	case OPT_DEFAULT_LIMIT:
+		if (parse_u32(arg, 1, PG_LIMIT_MAX, &v)) {
+			snprintf(err, errlen, "--default-limit: '%s' is not a limit from 1 to %u",
+				 show(arg, b), PG_LIMIT_MAX);
+			return PG_EXIT_USAGE;
+		}
+		out->default_limit = v;
+		return 0;
+	case OPT_WARN:
+		if (parse_u32(arg, 1, 100, &v)) {
+			snprintf(err, errlen, "--warn: '%s' is not a percentage from 1 to 100",
+				 show(arg, b));
+			return PG_EXIT_USAGE;
+		}
+		out->warn_pct = v;
+		return 0;
+	case OPT_EVENTS_PER_SEC:
+		if (parse_u32(arg, 0, UINT32_MAX, &v)) {
+			snprintf(err, errlen,
+				 "--events-per-sec: '%s' is not a number from 0 (unlimited) to %u",
+				 show(arg, b), UINT32_MAX);
+			return PG_EXIT_USAGE;
+		}
+		out->events_per_sec = v;
+		return 0;
+	case OPT_COMPOSE:
+		if (!*arg) {
+			snprintf(err, errlen, "--compose: '' is not a file name");
+			return PG_EXIT_USAGE;
+		}
+		if (out->nr_compose == PG_MAX_COMPOSE) {
+			snprintf(err, errlen, "--compose: '%s' is one too many (at most %d files)",
+				 show(arg, b), PG_MAX_COMPOSE);
+			return PG_EXIT_USAGE;
+		}
+		out->compose[out->nr_compose++] = arg;
+		return 0;
+	case OPT_DOCKER_HOST: {
+		/* The client speaks HTTP over a unix socket only: no TCP, no TLS. */
+		const char *path = !strncmp(arg, "unix://", 7) ? arg + 7 : NULL;
+
+		if (!path || path[0] != '/' || !path[1]) {
+			snprintf(err, errlen,
+				 "--docker-host: '%s' is not a unix socket address (unix:///path)",
+				 show(arg, b));
+			return PG_EXIT_USAGE;
+		}
+		if (strlen(path) >= sizeof(((struct sockaddr_un *)0)->sun_path)) {
+			snprintf(err, errlen,
+				 "--docker-host: '%s' is longer than a unix socket path can be (%zu)",
+				 show(arg, b), sizeof(((struct sockaddr_un *)0)->sun_path) - 1);
+			return PG_EXIT_USAGE;
+		}
+		out->docker_host = arg;
+		return 0;
+	}
+	case OPT_NO_DOCKER:
+		out->no_docker = true;
+		return 0;
+	case OPT_DURATION:
+		if (parse_u32(arg, 0, PG_DURATION_MAX, &v)) {
+			snprintf(err, errlen,
+				 "--duration: '%s' is not a number of seconds from 0 to %u",
+				 show(arg, b), PG_DURATION_MAX);
+			return PG_EXIT_USAGE;
+		}
+		out->duration_s = v;
+		return 0;
+	}
+	snprintf(err, errlen, "run: unknown option");
+	return PG_EXIT_USAGE;
+}
+
+/* `limit TARGET N|none`: exactly two operands, into limits[0]. */
+static int limit_operands(struct pg_cmdline *out, int nr, char **ops, char *err, size_t errlen)
+{
+	char b[SHOW_MAX + 4];
+
+	if (nr == 0) {
+		snprintf(err, errlen, "limit: missing TARGET and N|none");
+		return PG_EXIT_USAGE;
+	}
+	if (nr == 1) {
+		snprintf(err, errlen, "limit: missing N|none after '%s'", show(ops[0], b));
+		return PG_EXIT_USAGE;
+	}
+	if (nr > 2) {
+		snprintf(err, errlen, "limit: unexpected argument '%s'", show(ops[2], b));
+		return PG_EXIT_USAGE;
+	}
+	if (!*ops[0]) {
+		snprintf(err, errlen, "limit: TARGET '' is empty");
+		return PG_EXIT_USAGE;
+	}
+	if (strlen(ops[0]) >= sizeof(out->limits[0].target)) {
+		snprintf(err, errlen, "limit: TARGET '%s' is longer than %zu bytes", show(ops[0], b),
+			 sizeof(out->limits[0].target) - 1);
+		return PG_EXIT_USAGE;
+	}
+	if (cli__parse_limit(ops[1], &out->limits[0].max)) {
+		snprintf(err, errlen, "limit: '%s' is not a limit (1 to %u, or none)", show(ops[1], b),
+			 PG_LIMIT_MAX);
+		return PG_EXIT_USAGE;
+	}
+	strcpy(out->limits[0].target, ops[0]);
+	out->nr_limits = 1;
+	return 0;
+}
+
+/* Options and operands after the subcommand; argv[0] is the subcommand. */
+static int parse_command(struct pg_cmdline *out, int argc, char **argv, char *err, size_t errlen)
+{
+	const char *where = command_name(out->cmd);
+	const struct option *opts = out->cmd == PG_CMD_RUN ? run_opts : plain_opts;
+	char b[SHOW_MAX + 4];
+	int c, ret, nr;
+
+	optind = 0;	/* 0, not 1: also resets glibc's internal state */
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":jph", opts, NULL)) != -1) {
+		switch (c) {
+		case 'j':
+		case 'p':
+			set_output(out, c);
+			break;
+		case 'h':
+			out->help_for = out->cmd == PG_CMD_HELP ? PG_CMD_NONE : out->cmd;
+			out->cmd = PG_CMD_HELP;
+			return 0;
+		case '?':
+		case ':':
+			return bad_option(where, c, argc, argv, opts, err, errlen);
+		default:
+			ret = run_option(out, c, optarg, err, errlen);
+			if (ret)
+				return ret;
+		}
+	}
+	nr = argc - optind;
+	switch (out->cmd) {
+	case PG_CMD_LIMIT:
+		return limit_operands(out, nr, argv + optind, err, errlen);
+	case PG_CMD_HELP:
+		if (nr > 1) {
+			snprintf(err, errlen, "help: unexpected argument '%s'",
+				 show(argv[optind + 1], b));
+			return PG_EXIT_USAGE;
+		}
+		if (nr == 1) {
+			out->help_for = command_by_name(argv[optind]);
+			if (out->help_for == PG_CMD_NONE) {
+				snprintf(err, errlen, "help: '%s' is not a command",
+					 show(argv[optind], b));
+				return PG_EXIT_USAGE;
+			}
+			if (out->help_for == PG_CMD_HELP)
+				out->help_for = PG_CMD_NONE;
+		}
+		return 0;
+	default:
+		if (nr > 0) {
+			snprintf(err, errlen, "%s: unexpected argument '%s'", where,
+				 show(argv[optind], b));
+			return PG_EXIT_USAGE;
+		}
+	}
+	if (out->cmd == PG_CMD_RUN) {
+		if (out->no_docker && out->docker_host) {
+			snprintf(err, errlen, "--no-docker: conflicts with --docker-host '%s'",
+				 show(out->docker_host, b));
+			return PG_EXIT_USAGE;
+		}
+		/* Compose limits are matched through container labels: Docker is needed. */
+		if (out->no_docker && out->nr_compose) {
+			snprintf(err, errlen,
+				 "--compose: '%s' needs Docker (services are matched by container labels), but --no-docker was given",
+				 show(out->compose[0], b));
+			return PG_EXIT_USAGE;
+		}
+	}
+	return 0;
+}
+
+int cli__parse(int argc, char **argv, struct pg_cmdline *out, char *err, size_t errlen)
+{
+	char b[SHOW_MAX + 4];
+	bool help = false, version = false;
+	int c;
+
+	memset(out, 0, sizeof(*out));
+	out->mode = PG_REQ_AUTO;
+	out->warn_pct = PG_DEFAULT_WARN_PCT;
+	out->events_per_sec = PG_DEFAULT_EPS;
+	if (errlen)
+		err[0] = '\0';
+
+	/* Global options, before the subcommand ('+': stop at the first operand). */
+	optind = 0;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+:jphV", global_opts, NULL)) != -1) {
+		switch (c) {
+		case 'j':
+		case 'p':
+			set_output(out, c);
+			break;
+		case 'h':
+			help = true;
+			break;
+		case 'V':
+			version = true;
+			break;
+		default:
+			return bad_option("pidguard", c, argc, argv, global_opts, err, errlen);
+		}
+	}
+	if (help) {
+		/* `pidguard --help run` reads as `pidguard help run`. */
+		out->cmd = PG_CMD_HELP;
+		if (optind < argc) {
+			out->help_for = command_by_name(argv[optind]);
+			if (out->help_for == PG_CMD_HELP)
+				out->help_for = PG_CMD_NONE;
+		}
+		return 0;
+	}
+	if (version) {
+		out->cmd = PG_CMD_VERSION;
+		if (optind < argc) {
+			snprintf(err, errlen, "--version: unexpected argument '%s'",
+				 show(argv[optind], b));
+			return PG_EXIT_USAGE;
+		}
+		return 0;
+	}
+	if (optind >= argc) {
+		snprintf(err, errlen, "missing command (run, status, limit, stop, help or version)");
+		return PG_EXIT_USAGE;
+	}
+	out->cmd = command_by_name(argv[optind]);
+	if (out->cmd == PG_CMD_NONE) {
+		snprintf(err, errlen, "'%s' is not a command (run, status, limit, stop, help or version)",
+			 show(argv[optind], b));
+		return PG_EXIT_USAGE;
+	}
+	return parse_command(out, argc - optind, argv + optind, err, errlen);
+}
+
+/* ---- Help pages ---- */
+
+static const char usage_run[] =
+	"  pidguard [-j] run [--mode auto|deny|kill|flag] [--limit TARGET=N]...\n"
+	"               [--default-limit N] [--warn PCT] [--events-per-sec N]\n"
+	"               [--compose FILE]... [--docker-host unix:///path] [--no-docker]\n"
+	"               [--duration SECONDS]\n";
+static const char usage_status[] = "  pidguard [-j] [-p] status\n";
+static const char usage_limit[] = "  pidguard [-j] limit TARGET N|none\n";
+static const char usage_stop[] = "  pidguard [-j] stop\n";
+static const char usage_help[] = "  pidguard help [COMMAND]    pidguard COMMAND --help\n";
+static const char usage_version[] = "  pidguard version\n";
+
+static const char global_options[] =
+	"Global options (before or after the command):\n"
+	"  -j, --json         one JSON object per line (bpftool style), errors too\n"
+	"  -p, --pretty       indented JSON (implies --json)\n"
+	"  -h, --help         this help; COMMAND --help for one command\n";
+
+static const char run_options[] =
+	"Options of run:\n"
+	"  --mode MODE        auto (default), deny, kill or flag; see MODES\n"
+	"  --limit TARGET=N   limit TARGET to N tasks (1 to 4194304), or N = none to\n"
+	"                     track it without a limit; repeatable, up to 256\n"
+	"  --default-limit N  limit for containers with no other limit (default: none)\n"
+	"  --warn PCT         warn event when usage reaches PCT% of the limit,\n"
+	"                     1 to 100 (default 80)\n"
+	"  --events-per-sec N events per cgroup per second before suppression\n"
+	"                     (default 20, 0 = unlimited)\n"
+	"  --compose FILE     read pids_limit and deploy.resources.limits.pids from\n"
+	"                     this compose file; repeatable, up to 16\n"
+	"  --docker-host unix:///path\n"
+	"                     Docker socket (default: $DOCKER_HOST, then\n"
+	"                     unix:///var/run/docker.sock)\n"
+	"  --no-docker        do not ask Docker: cgroup paths and --default-limit only\n"
+	"  --duration SECONDS stop after SECONDS, 0 to 86400 (default 0: run until\n"
+	"                     SIGINT or SIGTERM)\n";
+
+static const char modes[] =
+	"MODES\n"
+	"  deny   the fork fails with EAGAIN, as with pids.max; exact, never one task\n"
+	"         over the limit (BPF LSM task_alloc: needs bpf in the kernel's lsm=)\n"
+	"  kill   the new child is SIGKILLed before it runs user code, and so is a\n"
+	"         runaway parent that keeps forking and a task moved into a full\n"
+	"         cgroup (bpf_send_signal_task, Linux 6.13+)\n"
+	"  flag   nothing is refused; every fork past the limit is reported\n"
+	"  auto   the strongest mode the kernel offers (deny, else kill, else flag);\n"
+	"         run says which it picked and why\n";
+
+static const char targets[] =
+	"TARGET\n"
+	"  A container name or id (with Docker), or a cgroup v2 path: absolute\n"
+	"  (/sys/fs/cgroup/...) or relative to the cgroup v2 mount (docker/ID).\n"
+	"  Tasks in sub-cgroups of TARGET count toward its limit.\n";
+
+static const char sources[] =
+	"LIMIT SOURCES (first match wins)\n"
+	"  1. --limit on the command line\n"
+	"  2. the container label pidguard.pids-limit\n"
+	"  3. pids_limit or deploy.resources.limits.pids in a --compose file\n"
+	"     (matched by the com.docker.compose.project and .service labels)\n"
+	"  4. Docker's HostConfig.PidsLimit\n"
+	"  5. --default-limit\n";
+
+static const char files[] =
+	"FILES\n"
+	"  /sys/fs/bpf/pidguard/   pinned maps and links (root only); enforcement\n"
+	"                          outlives a crashed run until `pidguard stop`\n";
+
+static const char exit_status[] =
+	"EXIT STATUS\n"
+	"  0 success, 1 runtime failure, 2 usage error\n";
+
+static const char examples_run[] =
+	"  sudo pidguard run --limit /sys/fs/cgroup/unified/docker/abc=25\n"
+	"  sudo pidguard run --mode flag --default-limit 512 --compose compose.yml\n"
+	"  sudo pidguard run -j --no-docker --limit docker/abc=25 --duration 60\n";
+static const char examples_status[] = "  pidguard status -j\n";
+static const char examples_limit[] =
+	"  pidguard limit docker/abc 50\n"
+	"  pidguard limit my-container none\n";
+static const char examples_stop[] = "  sudo pidguard stop\n";
+static const char examples_bpftool[] = "  sudo bpftool map dump pinned /sys/fs/bpf/pidguard/usage\n";
+
+static void print_main(FILE *f)
+{
+	fputs("pidguard - enforce per-container task limits on a Docker host with eBPF\n\n"
+	      "Usage:\n", f);
+	fputs(usage_run, f);
+	fputs(usage_status, f);
+	fputs(usage_limit, f);
+	fputs(usage_stop, f);
+	fputs(usage_help, f);
+	fputs(usage_version, f);
+	fputs("\nCommands:\n"
+	      "  run      load and pin the BPF programs, learn each container's limit,\n"
+	      "           report events until stopped\n"
+	      "  status   the mode, lost-event counters and every limited cgroup\n"
+	      "  limit    set (N) or remove (none) the limit of one TARGET while run is up\n"
+	      "  stop     detach and remove everything pinned under /sys/fs/bpf/pidguard/\n"
+	      "  help     this page, or one command's page\n"
+	      "  version  print the version\n\n", f);
+	fputs(global_options, f);
+	fputs("\n", f);
+	fputs(run_options, f);
+	fprintf(f, "\n%s\n%s\n%s\n%s\n%s\n", modes, targets, sources, files, exit_status);
+	fputs("EXAMPLES\n", f);
+	fputs(examples_run, f);
+	fputs(examples_status, f);
+	fputs(examples_limit, f);
+	fputs(examples_stop, f);
+	fputs(examples_bpftool, f);
+}
+
+void cli__print_help(enum pg_command cmd, void *fp)
+{
+	FILE *f = fp;
+
+	switch (cmd) {
+	case PG_CMD_RUN:
+		fprintf(f, "Usage:\n%s\n"
+			   "Load, pin and attach pidguard, learn the limit of each container and\n"
+			   "report events (one line each, or JSON with -j) until stopped.\n\n",
+			usage_run);
+		fputs(run_options, f);
+		fprintf(f, "\n%s\n%s\n%s\n%s\n%s\nEXAMPLES\n%s", global_options, modes, targets,
+			sources, files, examples_run);
+		fprintf(f, "\n%s", exit_status);
+		return;
+	case PG_CMD_STATUS:
+		fprintf(f, "Usage:\n%s\n"
+			   "Show the enforcement mode, the counters of lost events and failures,\n"
+			   "and every limited cgroup sorted by pressure (current / limit).\n\n"
+			   "%s\n%s\nEXAMPLES\n%s%s\n%s",
+			usage_status, global_options, files, examples_status, examples_bpftool,
+			exit_status);
+		return;
+	case PG_CMD_LIMIT:
+		fprintf(f, "Usage:\n%s\n"
+			   "Set the limit of TARGET to N tasks (1 to 4194304), or with none track it\n"
+			   "without a limit, in the maps of a running `pidguard run`.\n\n"
+			   "%s\n%s\nEXAMPLES\n%s\n%s",
+			usage_limit, targets, global_options, examples_limit, exit_status);
+		return;
+	case PG_CMD_STOP:
+		fprintf(f, "Usage:\n%s\n"
+			   "Detach the programs and remove /sys/fs/bpf/pidguard/: enforcement ends.\n\n"
+			   "%s\n%s\nEXAMPLES\n%s\n%s",
+			usage_stop, global_options, files, examples_stop, exit_status);
+		return;
+	case PG_CMD_VERSION:
+		fprintf(f, "Usage:\n%s\nPrint the version of pidguard.\n\n%s", usage_version,
+			exit_status);
+		return;
+	case PG_CMD_HELP:
+		fprintf(f, "Usage:\n%s\nShow the main help page, or the page of COMMAND.\n\n%s",
+			usage_help, exit_status);
+		return;
+	case PG_CMD_NONE:
+	default:
+		print_main(f);
+	}
+}
