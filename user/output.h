@@ -20,6 +20,7 @@ const char *output__mode_name(__u32 mode);		/* "deny", "kill", "flag" */
  * Copy a task comm (not necessarily NUL-terminated, PG_COMM_LEN bytes) to
  * dst, replacing every byte that is not printable ASCII with '?', so that a
  * hostile comm cannot inject newlines or escapes into a text log line.
+ * Spaces become '?' too: text lines are space-separated key=value pairs.
  */
 void output__sanitize_comm(const char *comm, char dst[PG_COMM_LEN + 1]);
 
@@ -28,7 +29,10 @@ void output__sanitize_comm(const char *comm, char dst[PG_COMM_LEN + 1]);
  * from boot time); cg_path is the cgroup path relative to the v2 mount or
  * NULL when unknown. Text form, one line:
  *   2026-11-25T18:40:28.123Z killed cgroup=/pg-demo (id 44) pid=123 tgid=123
- *     comm=bomb ppid=120 pcomm=bomb count=26/25 [parent killed] (7 suppressed)
+ *     comm=bomb ppid=120 pcomm=bomb count=26/25 parent-killed suppressed=7
+ * ("parent-killed" and "graced" only when flagged, "suppressed=N" only when
+ * N > 0, the limit "none" for PG_NO_LIMIT, cgroup "?" when unknown).
+ * JSON: limit null for PG_NO_LIMIT, cgroup null when unknown.
  * JSON form: one object with the same fields, keys:
  *   time, kind, cgroup, cgroup_id, pid, tgid, comm, ppid, pcomm, count,
  *   limit, suppressed, parent_killed, graced
@@ -53,8 +57,11 @@ struct pg_status_summary {
  * Status table, rows sorted by pressure (current/limit, highest first,
  * unlimited rows last), columns fitting 80 characters:
  *   CGROUP  CURRENT  PEAK  LIMIT  DENIED  KILLED  FLAGGED
- * A long path is shortened from the left with "...". JSON form: one object
- * {"mode":..., "stats":{...}, "cgroups":[{...}, ...]}.
+ * A long path is shortened from the left with "...". Text starts with
+ * "mode: M, events lost: N" plus the other pg_stats counters that are not 0;
+ * no rows prints "no limited cgroups". JSON form: one object
+ * {"mode":..., "stats":{...}, "cgroups":[{...}, ...]}. Both sort rows in place.
+ * events lost is max(events_lost, stats.events_lost): either may be filled.
  */
 void output__sort_rows(struct pg_status_row *rows, int n);
 void output__status_text(FILE *f, const struct pg_status_summary *sum, struct pg_status_row *rows, int n);
