@@ -8,6 +8,13 @@
  * every release, is a single atomic operation on the slot (compare-and-swap
  * or exchange), so whichever hook gets there first does the counting and
  * any other finds the slot already changed: no double count, no negative.
+ *
+ * Every per-level loop runs through bpf_loop(): the verifier checks a
+ * callback once instead of every path through 16 unrolled iterations (which
+ * exceeded its 1M-instruction budget), and inlines it on 6.0+. Loops stop at
+ * settings.nr_levels, the deepest level any limit lives at (3 for Docker).
+ * Callback contexts hold scalars and pointers set by the caller only: a
+ * pointer written by a callback is not something to trust after it.
  */
 #ifndef PG_CHARGE_BPF_H
 #define PG_CHARGE_BPF_H
@@ -33,78 +40,111 @@ static __always_inline struct pg_config *config_get(void)
 	return bpf_map_lookup_elem(&settings, &zero);
 }
 
+/* Levels to look at: 0 .. nr_levels-1, never past the slot array. */
+static __always_inline __u32 config_levels(const struct pg_config *cfg)
+{
+	__u32 n = cfg->nr_levels;
+
+	return n > PG_MAX_LEVELS ? PG_MAX_LEVELS : n;
+}
+
 /* The task's cgroup in the v2 hierarchy, where container limits live. */
 static __always_inline struct cgroup *task_cgroup(struct task_struct *task)
 {
 	return BPF_CORE_READ(task, cgroups, dfl_cgrp);
 }
 
+/* ---- Which limited cgroups a task counts toward ---- */
+
+struct want_ctx {
+	__u64 cgrp;			/* struct cgroup *, read with probes */
+	__u32 mask;
+	__u32 found;
+	__u64 want[PG_MAX_LEVELS];
+};
+
+static long want_cb(__u32 lvl, struct want_ctx *c)
+{
+	struct cgroup *cgrp = (struct cgroup *)c->cgrp;
+	struct cgroup *anc = NULL;
+	__u64 id;
+
+	if (lvl >= PG_MAX_LEVELS)
+		return 1;
+	if (!(c->mask & (1u << lvl)))
+		return 0;
+	if (bpf_core_read(&anc, sizeof(anc), &cgrp->ancestors[lvl]) || !anc)
+		return 0;
+	id = BPF_CORE_READ(anc, kn, id);
+	if (bpf_map_lookup_elem(&limits, &id)) {
+		c->want[lvl] = id;
+		c->found++;
+	}
+	return 0;
+}
+
 /*
- * Fill want[L] with the id of the limited cgroup at level L among cgrp and
+ * Fill c->want[L] with the id of the limited cgroup at level L among cgrp and
  * its ancestors (0 where none) and return how many there are. Only the
  * levels in level_mask are looked up: with limits on Docker containers only
  * (level 2), a fork anywhere on the host costs one hash lookup.
  */
-static __always_inline int wanted_slots(struct cgroup *cgrp, __u32 level_mask,
-					__u64 want[PG_MAX_LEVELS])
+static __always_inline __u32 wanted_slots(const struct pg_config *cfg, struct cgroup *cgrp,
+					  struct want_ctx *c)
 {
-	int level = BPF_CORE_READ(cgrp, level);
-	int found = 0;
+	__u32 n = (__u32)BPF_CORE_READ(cgrp, level) + 1;
 
-	for (int lvl = 0; lvl < PG_MAX_LEVELS; lvl++) {
-		struct cgroup *anc = NULL;
-		__u64 id;
-
-		want[lvl] = 0;
-		if (lvl > level || !(level_mask & (1u << lvl)))
-			continue;
-		if (bpf_core_read(&anc, sizeof(anc), &cgrp->ancestors[lvl]) || !anc)
-			continue;
-		id = BPF_CORE_READ(anc, kn, id);
-		if (bpf_map_lookup_elem(&limits, &id)) {
-			want[lvl] = id;
-			found++;
-		}
-	}
-	return found;
+	__builtin_memset(c, 0, sizeof(*c));
+	c->cgrp = (__u64)cgrp;
+	c->mask = cfg->level_mask;
+	if (n > config_levels(cfg))
+		n = config_levels(cfg);
+	bpf_loop(n, want_cb, c, 0);
+	return c->found;
 }
+
+/* ---- Counters ---- */
 
 /* Raise peak to at least count; a few tries are plenty under contention. */
 static __always_inline void peak_update(struct pg_usage *u, __s64 count)
 {
-	for (int i = 0; i < 4; i++) {
-		__u64 old = u->peak;
+	__u64 old = u->peak;
 
-		if ((__u64)count <= old)
-			break;
-		if (__sync_val_compare_and_swap(&u->peak, old, (__u64)count) == old)
-			break;
-	}
+	if ((__u64)count <= old)
+		return;
+	if (__sync_val_compare_and_swap(&u->peak, old, (__u64)count) == old)
+		return;
+	old = u->peak;
+	if ((__u64)count > old)
+		__sync_val_compare_and_swap(&u->peak, old, (__u64)count);
 }
 
 /* A charge that went past its cgroup's limit, for the enforcement step. */
 struct pg_over {
-	__u64 cg_id;
-	struct pg_usage *usage;
+	__u64 cg_id;			/* 0: no limit exceeded */
 	__s64 count;
 	__u32 limit;
-	int level;
+	__u32 level;
 };
+
+/* Result bits of usage_charge(). */
+#define PG_CHARGED	1
+#define PG_WARN		2
 
 /*
  * Count one more task in cg_id. Records the first limit exceeded in *over
- * (when over is not NULL) and returns true when the warn threshold was just
- * crossed upward (the caller emits the event: it knows the task).
+ * (when over is not NULL). Returns PG_CHARGED, plus PG_WARN when the warn
+ * threshold was just crossed upward (the caller emits the event).
  */
-static __always_inline bool usage_charge(__u64 cg_id, int level, bool killed, bool is_fork,
-					 struct pg_over *over)
+static __always_inline int usage_charge(__u64 cg_id, __u32 level, bool killed, bool is_fork,
+					struct pg_over *over)
 {
 	struct pg_usage *u = bpf_map_lookup_elem(&usage, &cg_id);
 	struct pg_limit *lim = bpf_map_lookup_elem(&limits, &cg_id);
 	__s64 count;
 
 	if (!u || !lim)
-		return false;
+		return 0;
 	count = __sync_fetch_and_add(&u->current, 1) + 1;
 	if (killed)
 		__sync_fetch_and_add(&u->dying, 1);
@@ -113,7 +153,6 @@ static __always_inline bool usage_charge(__u64 cg_id, int level, bool killed, bo
 	peak_update(u, count);
 	if (over && !over->cg_id && lim->max != PG_NO_LIMIT && count > lim->max) {
 		over->cg_id = cg_id;
-		over->usage = u;
 		over->count = count;
 		over->limit = lim->max;
 		over->level = level;
@@ -121,9 +160,9 @@ static __always_inline bool usage_charge(__u64 cg_id, int level, bool killed, bo
 	if (lim->warn_at && count >= lim->warn_at && !u->warned &&
 	    __sync_val_compare_and_swap(&u->warned, 0, 1) == 0) {
 		__sync_fetch_and_add(&u->warnings, 1);
-		return true;
+		return PG_CHARGED | PG_WARN;
 	}
-	return false;
+	return PG_CHARGED;
 }
 
 /* Count one task less in cg_id; re-arm the warning below the threshold. */
@@ -144,70 +183,147 @@ static __always_inline void usage_uncharge(__u64 cg_id, bool killed)
 		u->warned = 0;
 }
 
-/* Release every charge held in slots; returns how many there were. */
-static __always_inline int slots_release(__u64 slots[PG_MAX_LEVELS], bool killed)
+/* ---- Releasing a record ---- */
+
+struct release_ctx {
+	__u64 *slots;
+	__u32 killed;
+	__u32 released;
+};
+
+static long release_cb(__u32 lvl, struct release_ctx *c)
 {
-	int released = 0;
+	__u64 cg_id;
 
-	for (int lvl = 0; lvl < PG_MAX_LEVELS; lvl++) {
-		__u64 cg_id = __sync_lock_test_and_set(&slots[lvl], 0);
-
-		if (cg_id) {
-			usage_uncharge(cg_id, killed);
-			released++;
-		}
+	if (lvl >= PG_MAX_LEVELS)
+		return 1;
+	cg_id = __sync_lock_test_and_set(&c->slots[lvl], 0);
+	if (cg_id) {
+		usage_uncharge(cg_id, c->killed);
+		c->released++;
 	}
-	return released;
+	return 0;
+}
+
+/* Release every charge held in slots; returns how many there were. */
+static __always_inline __u32 slots_release(__u64 *slots, bool killed)
+{
+	struct release_ctx c = { .slots = slots, .killed = killed };
+
+	/* All levels: a record may predate a change of nr_levels. */
+	bpf_loop(PG_MAX_LEVELS, release_cb, &c, 0);
+	return c.released;
+}
+
+static long unreserve_cb(__u32 lvl, __u64 *want)
+{
+	if (lvl >= PG_MAX_LEVELS)
+		return 1;
+	if (want[lvl])
+		usage_uncharge(want[lvl], false);
+	return 0;
+}
+
+/* Release charges listed in a private (stack) copy: no atomics needed, and
+ * BPF allows none on the stack. */
+static __always_inline void want_release(struct want_ctx *w)
+{
+	bpf_loop(PG_MAX_LEVELS, unreserve_cb, w->want, 0);
+}
+
+/* ---- Moving a live task's charges (migration, seeding) ---- */
+
+struct reconcile_ctx {
+	__u64 *slots;
+	__u64 *want;
+	__u32 killed;
+	__u32 charged;
+	__u32 warn;			/* PG_WARN seen */
+	__u32 enforce;			/* record the first limit exceeded */
+	struct pg_over over;
+};
+
+static long reconcile_cb(__u32 lvl, struct reconcile_ctx *c)
+{
+	__u64 cur, id;
+	int res;
+
+	if (lvl >= PG_MAX_LEVELS)
+		return 1;
+	cur = c->slots[lvl];
+	id = c->want[lvl];
+	if (cur == id)
+		return 0;
+	if (cur && __sync_val_compare_and_swap(&c->slots[lvl], cur, 0) == cur)
+		usage_uncharge(cur, c->killed);
+	if (id && __sync_val_compare_and_swap(&c->slots[lvl], 0, id) == 0) {
+		res = usage_charge(id, lvl, c->killed, false, c->enforce ? &c->over : NULL);
+		if (res & PG_WARN)
+			c->warn = 1;
+		c->charged++;
+	}
+	return 0;
 }
 
 /*
  * Make a live task's charges match want[]: release slots it no longer
- * belongs to, claim the new ones. Used for migration and seeding; returns
- * the number of new charges, the first over-limit one in *over.
+ * belongs to, claim the new ones. With enforce, the first new charge past
+ * its limit is left in c->over.
  */
-static __always_inline int task_reconcile(struct pg_task *ts, __u64 want[PG_MAX_LEVELS],
-					  struct pg_over *over, bool *warned)
+static __always_inline void task_reconcile(struct pg_task *ts, struct want_ctx *w, bool enforce,
+					   struct reconcile_ctx *c)
 {
-	bool killed = ts->killed;
-	int charged = 0;
-
-	for (int lvl = 0; lvl < PG_MAX_LEVELS; lvl++) {
-		__u64 cur = ts->slots[lvl];
-		__u64 id = want[lvl];
-
-		if (cur == id)
-			continue;
-		if (cur && __sync_val_compare_and_swap(&ts->slots[lvl], cur, 0) == cur)
-			usage_uncharge(cur, killed);
-		if (id && __sync_val_compare_and_swap(&ts->slots[lvl], 0, id) == 0) {
-			if (usage_charge(id, lvl, killed, false, over))
-				*warned = true;
-			charged++;
-		}
-	}
-	return charged;
+	__builtin_memset(c, 0, sizeof(*c));
+	c->slots = ts->slots;
+	c->want = w->want;
+	c->killed = ts->killed;
+	c->enforce = enforce;
+	bpf_loop(PG_MAX_LEVELS, reconcile_cb, c, 0);
 }
 
-/* Mark a task as killed by pidguard: its cgroups count it as dying. */
-static __always_inline bool task_mark_killed(struct pg_task *ts, int over_level,
+/* ---- Killed tasks ---- */
+
+struct killed_ctx {
+	__u64 *slots;
+	__u32 over_level;
+	__u32 pad;
+	__s64 dying_before;
+};
+
+static long killed_cb(__u32 lvl, struct killed_ctx *c)
+{
+	struct pg_usage *u;
+	__u64 cg_id;
+	__s64 before;
+
+	if (lvl >= PG_MAX_LEVELS)
+		return 1;
+	cg_id = c->slots[lvl];
+	if (!cg_id)
+		return 0;
+	u = bpf_map_lookup_elem(&usage, &cg_id);
+	if (!u)
+		return 0;
+	before = __sync_fetch_and_add(&u->dying, 1);
+	if (lvl == c->over_level)
+		c->dying_before = before;
+	return 0;
+}
+
+/*
+ * Mark a task as killed by pidguard: its cgroups count it as dying until it
+ * is reaped. Returns false when it was marked already. *dying_before gets
+ * the dying count of the cgroup at over_level before this task joined it.
+ */
+static __always_inline bool task_mark_killed(struct pg_task *ts, __u32 over_level,
 					     __s64 *dying_before)
 {
+	struct killed_ctx c = { .slots = ts->slots, .over_level = over_level, .dying_before = 1 };
+
 	if (__sync_val_compare_and_swap(&ts->killed, 0, 1) != 0)
 		return false;
-	for (int lvl = 0; lvl < PG_MAX_LEVELS; lvl++) {
-		__u64 cg_id = ts->slots[lvl];
-		struct pg_usage *u;
-		__s64 before;
-
-		if (!cg_id)
-			continue;
-		u = bpf_map_lookup_elem(&usage, &cg_id);
-		if (!u)
-			continue;
-		before = __sync_fetch_and_add(&u->dying, 1);
-		if (lvl == over_level && dying_before)
-			*dying_before = before;
-	}
+	bpf_loop(PG_MAX_LEVELS, killed_cb, &c, 0);
+	*dying_before = c.dying_before;
 	return true;
 }
 

@@ -90,6 +90,25 @@ static __always_inline void task_kill(struct task_struct *task)
 
 /* ---- Fork ---- */
 
+/* Report a warn-threshold crossing against the deepest limited cgroup. */
+static __always_inline void warn_emit(const struct pg_config *cfg, struct want_ctx *w,
+				      struct task_struct *task, struct task_struct *parent)
+{
+	for (int lvl = PG_MAX_LEVELS - 1; lvl >= 0; lvl--) {
+		__u64 id = w->want[lvl];
+		struct pg_usage *u;
+		struct pg_limit *lim;
+
+		if (!id)
+			continue;
+		u = bpf_map_lookup_elem(&usage, &id);
+		lim = bpf_map_lookup_elem(&limits, &id);
+		if (u && lim)
+			event_emit(cfg, u, PG_EV_WARN, 0, id, task, parent, u->current, lim->max);
+		return;
+	}
+}
+
 /*
  * Act on a fork that took its cgroup past the limit. may_kill is a
  * compile-time constant: false in the programs built for kernels without
@@ -97,13 +116,15 @@ static __always_inline void task_kill(struct task_struct *task)
  */
 static __always_inline void fork_enforce(const struct pg_config *cfg, struct task_struct *parent,
 					 struct task_struct *child, struct pg_task *child_ts,
-					 struct pg_over *over, bool may_kill)
+					 const struct pg_over *over, bool may_kill)
 {
-	struct pg_usage *u = over->usage;
+	struct pg_usage *u = bpf_map_lookup_elem(&usage, &over->cg_id);
 	struct pg_task *parent_ts;
+	__s64 dying_before = 1, ignored;
 	__u32 flags = 0;
-	__s64 dying_before = 1;
 
+	if (!u)
+		return;
 	if (!may_kill || cfg->mode == PG_MODE_FLAG) {
 		__sync_fetch_and_add(&u->flagged, 1);
 		event_emit(cfg, u, PG_EV_OVER_LIMIT, 0, over->cg_id, child, parent, over->count,
@@ -111,35 +132,68 @@ static __always_inline void fork_enforce(const struct pg_config *cfg, struct tas
 		return;
 	}
 
-	if (may_kill) {
-		task_kill(child);
-		task_mark_killed(child_ts, over->level, &dying_before);
-		__sync_fetch_and_add(&u->killed, 1);
+	task_kill(child);
+	task_mark_killed(child_ts, over->level, &dying_before);
+	__sync_fetch_and_add(&u->killed, 1);
 
-		if (dying_before == 0) {
-			flags |= PG_EVF_GRACED;
-		} else {
-			/* Only a parent that counts in this very cgroup: a
-			 * process outside it (CLONE_INTO_CGROUP) is not ours
-			 * to kill. */
-			parent_ts = bpf_task_storage_get(&tasks, parent, 0, 0);
-			if (parent_ts && parent_ts->slots[over->level & (PG_MAX_LEVELS - 1)] ==
-						 over->cg_id &&
-			    task_mark_killed(parent_ts, -1, NULL)) {
-				task_kill(parent);
-				__sync_fetch_and_add(&u->killed, 1);
-				flags |= PG_EVF_PARENT_KILLED;
-			}
+	if (dying_before == 0) {
+		/* Nothing of ours waits to be reaped here: spare the parent. */
+		flags |= PG_EVF_GRACED;
+	} else {
+		/* Only a parent that counts in this very cgroup: a process
+		 * outside it (CLONE_INTO_CGROUP) is not ours to kill. */
+		parent_ts = bpf_task_storage_get(&tasks, parent, 0, 0);
+		if (parent_ts && over->level < PG_MAX_LEVELS &&
+		    parent_ts->slots[over->level] == over->cg_id &&
+		    task_mark_killed(parent_ts, PG_MAX_LEVELS, &ignored)) {
+			task_kill(parent);
+			__sync_fetch_and_add(&u->killed, 1);
+			flags |= PG_EVF_PARENT_KILLED;
 		}
-		event_emit(cfg, u, PG_EV_KILLED, flags, over->cg_id, child, parent, over->count,
-			   over->limit);
 	}
+	event_emit(cfg, u, PG_EV_KILLED, flags, over->cg_id, child, parent, over->count,
+		   over->limit);
 }
 
-/* Roll back a deny-mode reservation that will not be committed. */
-static __always_inline void reservation_cancel(struct pg_reservation *r)
+struct fork_ctx {
+	__u64 *slots;			/* the child's charge record */
+	__u64 *want;
+	__u64 *reserved;		/* deny-mode reservation, or NULL */
+	__u32 warn;
+	__u32 pad;
+	struct pg_over over;
+};
+
+static long fork_cb(__u32 lvl, struct fork_ctx *c)
 {
-	slots_release(r->slots, false);
+	__u64 id, reserved = 0;
+	int res;
+
+	if (lvl >= PG_MAX_LEVELS)
+		return 1;
+	id = c->want[lvl];
+	if (c->reserved)
+		reserved = __sync_lock_test_and_set(&c->reserved[lvl], 0);
+	/* Reserved in the parent's cgroup, but the child landed elsewhere
+	 * (CLONE_INTO_CGROUP): give that reservation back. */
+	if (reserved && reserved != id) {
+		usage_uncharge(reserved, false);
+		reserved = 0;
+	}
+	if (!id)
+		return 0;
+	if (__sync_val_compare_and_swap(&c->slots[lvl], 0, id) != 0) {
+		/* A seeding pass counted the child already. */
+		if (reserved)
+			usage_uncharge(reserved, false);
+		return 0;
+	}
+	if (reserved)
+		return 0;	/* counted, and checked, in task_alloc */
+	res = usage_charge(id, lvl, false, true, &c->over);
+	if (res & PG_WARN)
+		c->warn = 1;
+	return 0;
 }
 
 static __always_inline int on_fork(struct task_struct *parent, struct task_struct *child,
@@ -147,78 +201,40 @@ static __always_inline int on_fork(struct task_struct *parent, struct task_struc
 {
 	struct pg_config *cfg = config_get();
 	struct pg_reservation *r = NULL;
-	struct pg_over over = {};
-	__u64 want[PG_MAX_LEVELS];
+	struct fork_ctx c = {};
+	struct want_ctx w;
 	__u64 key = (__u64)child;
 	struct pg_task *ts;
-	bool warned = false;
-	int found;
 
 	if (!cfg || !cfg->level_mask)
 		return 0;
 	if (cfg->mode == PG_MODE_DENY)
 		r = bpf_map_lookup_elem(&pending, &key);
-	found = wanted_slots(task_cgroup(child), cfg->level_mask, want);
-	if (!found && !r)
+	if (!wanted_slots(cfg, task_cgroup(child), &w) && !r)
 		return 0;
 
 	ts = bpf_task_storage_get(&tasks, child, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
 	if (!ts) {
 		STAT_INC(storage_failed);
 		if (r) {
-			reservation_cancel(r);
+			slots_release(r->slots, false);
 			bpf_map_delete_elem(&pending, &key);
 		}
 		return 0;
 	}
-
-	for (int lvl = 0; lvl < PG_MAX_LEVELS; lvl++) {
-		__u64 id = want[lvl];
-		__u64 reserved = r ? __sync_lock_test_and_set(&r->slots[lvl], 0) : 0;
-
-		/* Reserved in the parent's cgroup, but the child landed
-		 * elsewhere (CLONE_INTO_CGROUP): give the reservation back. */
-		if (reserved && reserved != id) {
-			usage_uncharge(reserved, false);
-			reserved = 0;
-		}
-		if (!id)
-			continue;
-		if (__sync_val_compare_and_swap(&ts->slots[lvl], 0, id) != 0) {
-			/* A seeding pass counted the child already. */
-			if (reserved)
-				usage_uncharge(reserved, false);
-			continue;
-		}
-		if (reserved)
-			continue;	/* counted, and checked, in task_alloc */
-		if (usage_charge(id, lvl, false, true, &over))
-			warned = true;
-	}
+	c.slots = ts->slots;
+	c.want = w.want;
+	if (r)
+		c.reserved = r->slots;
+	bpf_loop(PG_MAX_LEVELS, fork_cb, &c, 0);
 	if (r) {
-		reservation_cancel(r);	/* anything left over, normally nothing */
+		slots_release(r->slots, false);	/* leftovers, normally none */
 		bpf_map_delete_elem(&pending, &key);
 	}
-
-	if (warned) {
-		/* Report the warning against the deepest limited cgroup. */
-		for (int lvl = PG_MAX_LEVELS - 1; lvl >= 0; lvl--) {
-			__u64 id = want[lvl];
-			struct pg_usage *u;
-			struct pg_limit *lim;
-
-			if (!id)
-				continue;
-			u = bpf_map_lookup_elem(&usage, &id);
-			lim = bpf_map_lookup_elem(&limits, &id);
-			if (u && lim)
-				event_emit(cfg, u, PG_EV_WARN, 0, id, child, parent, u->current,
-					   lim->max);
-			break;
-		}
-	}
-	if (over.cg_id)
-		fork_enforce(cfg, parent, child, ts, &over, may_kill);
+	if (c.warn)
+		warn_emit(cfg, &w, child, parent);
+	if (c.over.cg_id)
+		fork_enforce(cfg, parent, child, ts, &c.over, may_kill);
 	return 0;
 }
 
@@ -236,13 +252,33 @@ int BPF_PROG(fork_count, struct task_struct *parent, struct task_struct *child)
 
 /* ---- Deny mode: BPF LSM ---- */
 
+struct reserve_ctx {
+	__u64 *want;
+	__u32 warn;
+	__u32 pad;
+	struct pg_over over;
+};
+
+static long reserve_cb(__u32 lvl, struct reserve_ctx *c)
+{
+	__u64 id;
+
+	if (lvl >= PG_MAX_LEVELS)
+		return 1;
+	id = c->want[lvl];
+	if (id && (usage_charge(id, lvl, false, true, &c->over) & PG_WARN))
+		c->warn = 1;
+	return 0;
+}
+
 SEC("lsm/task_alloc")
 int BPF_PROG(deny_alloc, struct task_struct *task, unsigned long clone_flags, int ret)
 {
 	struct task_struct *current = bpf_get_current_task_btf();
 	struct pg_config *cfg = config_get();
-	struct pg_reservation r = {};
-	struct pg_over over = {};
+	struct reserve_ctx c = {};
+	struct pg_usage *u;
+	struct want_ctx w;
 	__u64 key = (__u64)task;
 
 	/* Honour the verdict of an LSM program that ran before us. */
@@ -251,25 +287,28 @@ int BPF_PROG(deny_alloc, struct task_struct *task, unsigned long clone_flags, in
 	if (!cfg || cfg->mode != PG_MODE_DENY || !cfg->level_mask)
 		return 0;
 	/* The new task has no cgroup yet: it will start in its parent's. */
-	if (!wanted_slots(task_cgroup(current), cfg->level_mask, r.slots))
+	if (!wanted_slots(cfg, task_cgroup(current), &w))
 		return 0;
 
-	for (int lvl = 0; lvl < PG_MAX_LEVELS; lvl++) {
-		if (r.slots[lvl])
-			usage_charge(r.slots[lvl], lvl, false, true, &over);
-	}
-	if (over.cg_id) {
-		/* Reserve-then-check: the limit's last slot goes to exactly one
-		 * of the concurrent forks, the others see count > limit. */
-		reservation_cancel(&r);
-		__sync_fetch_and_add(&over.usage->denied, 1);
-		event_emit(cfg, over.usage, PG_EV_DENIED, 0, over.cg_id, NULL, current,
-			   over.count - 1, over.limit);
+	/* Reserve-then-check: of concurrent forks competing for the last
+	 * slot, exactly one sees count <= limit. */
+	c.want = w.want;
+	bpf_loop(PG_MAX_LEVELS, reserve_cb, &c, 0);
+	if (c.over.cg_id) {
+		want_release(&w);
+		u = bpf_map_lookup_elem(&usage, &c.over.cg_id);
+		if (u) {
+			__sync_fetch_and_add(&u->denied, 1);
+			event_emit(cfg, u, PG_EV_DENIED, 0, c.over.cg_id, NULL, current,
+				   c.over.count - 1, c.over.limit);
+		}
 		return -11; /* -EAGAIN, as pids.max */
 	}
-	if (bpf_map_update_elem(&pending, &key, &r, BPF_NOEXIST)) {
+	if (c.warn)
+		warn_emit(cfg, &w, current, NULL);
+	if (bpf_map_update_elem(&pending, &key, w.want, BPF_NOEXIST)) {
 		/* Cannot remember the reservation: fail open, and say so. */
-		reservation_cancel(&r);
+		want_release(&w);
 		STAT_INC(pending_full);
 	}
 	return 0;
@@ -283,7 +322,7 @@ int BPF_PROG(deny_free, struct task_struct *task)
 
 	/* Only a fork that failed after task_alloc still has one. */
 	if (r) {
-		reservation_cancel(r);
+		slots_release(r->slots, false);
 		bpf_map_delete_elem(&pending, &key);
 	}
 	return 0;
@@ -291,18 +330,36 @@ int BPF_PROG(deny_free, struct task_struct *task)
 
 /* ---- Migration ---- */
 
+/* Count the migrations into each limited cgroup the task now belongs to. */
+static long migrated_cb(__u32 lvl, __u64 *want)
+{
+	struct pg_usage *u;
+	__u64 id;
+
+	if (lvl >= PG_MAX_LEVELS)
+		return 1;
+	id = want[lvl];
+	if (!id)
+		return 0;
+	u = bpf_map_lookup_elem(&usage, &id);
+	if (u)
+		__sync_fetch_and_add(&u->migrated_in, 1);
+	return 0;
+}
+
 static __always_inline int on_attach(struct task_struct *task, bool threadgroup, bool may_kill)
 {
 	struct pg_config *cfg = config_get();
-	__u64 want[PG_MAX_LEVELS];
-	struct pg_over over = {};
+	struct reconcile_ctx c;
+	struct want_ctx w;
 	struct pg_task *ts;
-	bool warned = false;
-	int found;
+	struct pg_usage *u;
+	__s64 ignored;
+	__u32 found;
 
 	if (!cfg || !cfg->level_mask)
 		return 0;
-	found = wanted_slots(task_cgroup(task), cfg->level_mask, want);
+	found = wanted_slots(cfg, task_cgroup(task), &w);
 	ts = bpf_task_storage_get(&tasks, task, 0, found ? BPF_LOCAL_STORAGE_GET_F_CREATE : 0);
 	if (!ts) {
 		if (found)
@@ -311,29 +368,25 @@ static __always_inline int on_attach(struct task_struct *task, bool threadgroup,
 	}
 	if (ts->released)
 		return 0;
-	if (task_reconcile(ts, want, &over, &warned)) {
-		for (int lvl = 0; lvl < PG_MAX_LEVELS; lvl++) {
-			__u64 id = want[lvl];
-			struct pg_usage *u;
-
-			if (!id)
-				continue;
-			u = bpf_map_lookup_elem(&usage, &id);
-			if (u)
-				__sync_fetch_and_add(&u->migrated_in, 1);
-		}
-	}
-	if (over.cg_id) {
+	task_reconcile(ts, &w, true, &c);
+	if (c.charged)
+		bpf_loop(PG_MAX_LEVELS, migrated_cb, w.want, 0);
+	if (c.warn)
+		warn_emit(cfg, &w, task, NULL);
+	if (c.over.cg_id) {
+		u = bpf_map_lookup_elem(&usage, &c.over.cg_id);
+		if (!u)
+			return 0;
 		if (may_kill && cfg->mode != PG_MODE_FLAG) {
 			task_kill(task);
-			task_mark_killed(ts, over.level, NULL);
-			__sync_fetch_and_add(&over.usage->killed, 1);
-			event_emit(cfg, over.usage, PG_EV_MIGRATED_KILLED, 0, over.cg_id, task,
-				   NULL, over.count, over.limit);
+			task_mark_killed(ts, c.over.level, &ignored);
+			__sync_fetch_and_add(&u->killed, 1);
+			event_emit(cfg, u, PG_EV_MIGRATED_KILLED, 0, c.over.cg_id, task, NULL,
+				   c.over.count, c.over.limit);
 		} else {
-			__sync_fetch_and_add(&over.usage->flagged, 1);
-			event_emit(cfg, over.usage, PG_EV_MIGRATED, 0, over.cg_id, task, NULL,
-				   over.count, over.limit);
+			__sync_fetch_and_add(&u->flagged, 1);
+			event_emit(cfg, u, PG_EV_MIGRATED, 0, c.over.cg_id, task, NULL,
+				   c.over.count, c.over.limit);
 		}
 	}
 	/*
@@ -363,15 +416,35 @@ int BPF_PROG(attach_count, struct cgroup *dst_cgrp, const char *path, struct tas
 
 /* ---- Exit, reap, free ---- */
 
+/* Hand a leader's charges over to its zombie entry, slot by slot. */
+struct handover_ctx {
+	__u64 *from;			/* task storage slots */
+	__u64 *to;			/* zombie entry slots */
+};
+
+static long handover_cb(__u32 lvl, struct handover_ctx *c)
+{
+	__u64 id;
+
+	if (lvl >= PG_MAX_LEVELS)
+		return 1;
+	id = c->to[lvl];
+	/* Lost a race with a seeding pass: the task keeps that one. */
+	if (id && __sync_val_compare_and_swap(&c->from[lvl], id, 0) != id)
+		c->to[lvl] = 0;
+	return 0;
+}
+
 SEC("tp_btf/sched_process_exit")
 int BPF_PROG(task_exit, struct task_struct *task)
 {
 	struct pg_task *ts = bpf_task_storage_get(&tasks, task, 0, 0);
+	struct handover_ctx hc;
 	struct pg_zombie z = {};
 	__u64 key = (__u64)task;
 	struct pg_zombie *zv;
 	struct pid *pid;
-	int any = 0;
+	__u64 any = 0;
 	__u32 level;
 
 	if (!ts)
@@ -383,10 +456,9 @@ int BPF_PROG(task_exit, struct task_struct *task)
 		return 0;
 	}
 
-	for (int lvl = 0; lvl < PG_MAX_LEVELS; lvl++) {
-		z.slots[lvl] = ts->slots[lvl];
-		any |= z.slots[lvl] != 0;
-	}
+	__builtin_memcpy(z.slots, ts->slots, sizeof(z.slots));
+	for (int lvl = 0; lvl < PG_MAX_LEVELS; lvl++)
+		any |= z.slots[lvl];
 	if (!any)
 		return 0;
 	z.killed = ts->killed;
@@ -412,13 +484,9 @@ int BPF_PROG(task_exit, struct task_struct *task)
 	zv = bpf_map_lookup_elem(&zombies, &key);
 	if (!zv)
 		return 0;
-	/* Hand the charges over to the zombie entry, slot by slot. */
-	for (int lvl = 0; lvl < PG_MAX_LEVELS; lvl++) {
-		__u64 id = zv->slots[lvl];
-
-		if (id && __sync_val_compare_and_swap(&ts->slots[lvl], id, 0) != id)
-			zv->slots[lvl] = 0;
-	}
+	hc.from = ts->slots;
+	hc.to = zv->slots;
+	bpf_loop(PG_MAX_LEVELS, handover_cb, &hc, 0);
 	for (__u32 i = 0; i < PG_PIDNS_INDEXED; i++) {
 		struct pg_pid_key pk = {};
 
@@ -596,12 +664,11 @@ int reconcile(struct bpf_iter__task *ctx)
 {
 	struct task_struct *task = ctx->task;
 	struct pg_config *cfg = config_get();
-	__u64 want[PG_MAX_LEVELS];
-	struct pg_over over = {};
-	bool warned = false;
+	struct reconcile_ctx c;
+	struct want_ctx w;
 	struct pg_task *ts;
 	__u64 key;
-	int found;
+	__u32 found;
 
 	if (!task || !cfg || !cfg->level_mask)
 		return 0;
@@ -611,7 +678,7 @@ int reconcile(struct bpf_iter__task *ctx)
 	key = (__u64)task;
 	if (bpf_map_lookup_elem(&zombies, &key))
 		return 0;
-	found = wanted_slots(task_cgroup(task), cfg->level_mask, want);
+	found = wanted_slots(cfg, task_cgroup(task), &w);
 	ts = bpf_task_storage_get(&tasks, task, 0, found ? BPF_LOCAL_STORAGE_GET_F_CREATE : 0);
 	if (!ts) {
 		if (found)
@@ -621,7 +688,7 @@ int reconcile(struct bpf_iter__task *ctx)
 	if (ts->released)
 		return 0;
 	/* Counting only: tasks that exist already are not refused. */
-	task_reconcile(ts, want, &over, &warned);
+	task_reconcile(ts, &w, false, &c);
 	/* Freed while we charged it: undo, the free hook will not come back. */
 	if (ts->released)
 		slots_release(ts->slots, ts->killed);

@@ -76,7 +76,9 @@ struct pg_config {
 	__u32 events_per_sec;	/* per-cgroup event budget, 0 = unlimited */
 	__u32 warn_pct;		/* warn threshold, percent of each limit */
 	__u32 level_mask;	/* bit N set: some limit lives at level N */
+	__u32 nr_levels;	/* highest level in level_mask + 1 */
 	__u32 seeding;		/* non-zero while a seeding pass runs */
+	__u32 pad;
 };
 
 /* Value of the single-entry `stats` array map: what was missed or failed. */

@@ -1,0 +1,73 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * cmd_limit.c - `pidguard limit TARGET N|none`: change a limit live, in the
+ * pinned maps (with or without a running loader). A new target is seeded
+ * from the tasks already in it before the command returns.
+ */
+#include <stdio.h>
+#include <bpf/bpf.h>
+
+#include "cgroup.h"
+#include "commands.h"
+#include "json_writer.h"
+#include "limits.h"
+#include "loader.h"
+#include "log.h"
+
+int cmd_limit(const struct pg_cmdline *cl)
+{
+	const struct pg_limit_arg *arg = &cl->limits[0];
+	char err[PG_PATH_MAX + 256];
+	struct pg_mounts mounts;
+	struct pg_cgroup cg;
+	struct pg_loader ld;
+	struct pg_usage u = {};
+	int ret;
+
+	ret = commands__need_root("limit");
+	if (ret)
+		return ret;
+	ret = commands__mounts(&mounts);
+	if (ret)
+		return ret;
+	if (cgroup__resolve(mounts.cgroup2, arg->target, &cg, err, sizeof(err))) {
+		log__error("%s", err);
+		return PG_EXIT_USAGE;
+	}
+	if (loader__open_pinned(&ld, err, sizeof(err))) {
+		log__error("%s", err);
+		return PG_EXIT_FAIL;
+	}
+	ret = limits__set(&ld, &cg, arg->max, err, sizeof(err));
+	if (ret) {
+		log__error("%s", err);
+		loader__close(&ld);
+		return PG_EXIT_FAIL;
+	}
+	bpf_map_lookup_elem(ld.usage_fd, &cg.id, &u);
+	loader__close(&ld);
+
+	if (cl->json || cl->pretty) {
+		json_writer_t *jw = jsonw_new(stdout);
+
+		if (jw) {
+			jsonw_pretty(jw, cl->pretty);
+			jsonw_start_object(jw);
+			jsonw_string_field(jw, "cgroup", cg.rel);
+			jsonw_uint_field(jw, "cgroup_id", cg.id);
+			jsonw_name(jw, "limit");
+			if (arg->max == PG_NO_LIMIT)
+				jsonw_null(jw);
+			else
+				jsonw_uint(jw, arg->max);
+			jsonw_int_field(jw, "current", u.current);
+			jsonw_end_object(jw);
+			jsonw_destroy(&jw);
+		}
+	} else if (arg->max == PG_NO_LIMIT) {
+		printf("%s: no limit (still counted: %lld tasks)\n", cg.rel, (long long)u.current);
+	} else {
+		printf("%s: limit %u (%lld tasks now)\n", cg.rel, arg->max, (long long)u.current);
+	}
+	return PG_EXIT_OK;
+}

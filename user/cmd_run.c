@@ -1,0 +1,244 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * cmd_run.c - `pidguard run`: bring enforcement up (or adopt it), install
+ * the limits given, then report events until SIGINT/SIGTERM.
+ *
+ * Exiting leaves the pinned programs and maps in place: enforcement does
+ * not depend on this process, and the next `run` adopts it with its counts.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "cgroup.h"
+#include "commands.h"
+#include "event_report.h"
+#include "limits.h"
+#include "loader.h"
+#include "log.h"
+#include "output.h"
+#include "runlock.h"
+
+static volatile sig_atomic_t stop_signal;
+
+static void on_stop_signal(int sig)
+{
+	stop_signal = sig;
+}
+
+static __u32 mode_of_req(enum pg_mode_req req)
+{
+	return req == PG_REQ_DENY ? PG_MODE_DENY : req == PG_REQ_KILL ? PG_MODE_KILL : PG_MODE_FLAG;
+}
+
+/* Resolve every --limit before touching the kernel: a typo costs nothing. */
+static int resolve_targets(const struct pg_cmdline *cl, const char *cg2, struct pg_cgroup *cgs)
+{
+	char err[PG_PATH_MAX + 128];
+
+	for (int i = 0; i < cl->nr_limits; i++) {
+		if (cgroup__resolve(cg2, cl->limits[i].target, &cgs[i], err, sizeof(err))) {
+			log__error("--limit %s: %s", cl->limits[i].target, err);
+			return PG_EXIT_USAGE;
+		}
+	}
+	return 0;
+}
+
+static int bring_up(const struct pg_cmdline *cl, struct pg_loader *ld)
+{
+	char why[768], err[768];
+	struct pg_config cfg;
+	__u32 mode;
+	int ret;
+
+	if (loader__pinned()) {
+		ret = loader__open_pinned(ld, err, sizeof(err));
+		if (ret) {
+			log__error("pinned state at %s is incomplete (%s); `pidguard stop` clears "
+				   "it",
+				   PG_PIN_DIR, err);
+			return PG_EXIT_FAIL;
+		}
+		if (cl->mode_given && cl->mode != PG_REQ_AUTO) {
+			ret = loader__set_mode(ld, mode_of_req(cl->mode), err, sizeof(err));
+			if (ret) {
+				log__error("%s", err);
+				return PG_EXIT_FAIL;
+			}
+		}
+		loader__settings_get(ld, &cfg);
+		log__info("adopted the pinned state at %s: mode %s, %d limits; enforcement "
+			  "never stopped",
+			  PG_PIN_DIR, output__mode_name(cfg.mode), limits__count(ld));
+		return 0;
+	}
+
+	ret = loader__load(ld, cl->mode, &mode, why, sizeof(why), err, sizeof(err));
+	if (ret) {
+		log__error("%s", err);
+		return PG_EXIT_FAIL;
+	}
+	log__info("mode %s (%s)", output__mode_name(mode), why);
+	return 0;
+}
+
+static int apply_settings(const struct pg_cmdline *cl, const struct pg_loader *ld)
+{
+	struct pg_config cfg;
+	int ret = loader__settings_get(ld, &cfg);
+
+	if (ret)
+		return ret;
+	cfg.events_per_sec = cl->events_per_sec;
+	cfg.warn_pct = cl->warn_pct;
+	return loader__settings_set(ld, &cfg);
+}
+
+static int install_limits(const struct pg_cmdline *cl, const struct pg_loader *ld,
+			  const struct pg_cgroup *cgs)
+{
+	char err[PG_PATH_MAX + 256];
+
+	for (int i = 0; i < cl->nr_limits; i++) {
+		if (limits__set(ld, &cgs[i], cl->limits[i].max, err, sizeof(err))) {
+			log__error("%s", err);
+			return PG_EXIT_FAIL;
+		}
+		if (cl->limits[i].max == PG_NO_LIMIT)
+			log__info("%s: tracked, no limit", cgs[i].rel);
+		else
+			log__info("%s: limit %u tasks", cgs[i].rel, cl->limits[i].max);
+	}
+	return 0;
+}
+
+static void say_docker(const struct pg_cmdline *cl)
+{
+	if (cl->no_docker)
+		return;
+	log__info("Docker: this build does not read container limits yet; enforcing the "
+		  "--limit targets only");
+	if (cl->default_limit)
+		log__warn("--default-limit %u applies to Docker containers: ignored",
+			  cl->default_limit);
+}
+
+static int event_loop(const struct pg_cmdline *cl, struct pg_loader *ld, const char *cg2)
+{
+	struct event_report rep;
+	struct ring_buffer *rb;
+	time_t start = time(NULL), last_tick = start, last_collect = start;
+	int ret = 0;
+
+	if (event_report__init(&rep, ld, cg2, cl->json))
+		return PG_EXIT_FAIL;
+	rb = ring_buffer__new(ld->events_fd, event_report__handle, &rep, NULL);
+	if (!rb) {
+		log__error("cannot open the event ring buffer: %s", strerror(errno));
+		event_report__fini(&rep);
+		return PG_EXIT_FAIL;
+	}
+	while (!stop_signal) {
+		time_t now;
+
+		ret = ring_buffer__poll(rb, 200);
+		if (ret < 0 && ret != -EINTR) {
+			log__error("reading events: %s", strerror(-ret));
+			ret = PG_EXIT_FAIL;
+			break;
+		}
+		ret = 0;
+		now = time(NULL);
+		if (now != last_tick) {
+			last_tick = now;
+			event_report__tick(&rep);
+		}
+		if (now - last_collect >= 10) {
+			int gone = limits__collect(ld, cg2);
+
+			last_collect = now;
+			if (gone > 0)
+				log__info("dropped %d limits of removed cgroups", gone);
+		}
+		if (cl->duration_s && now - start >= cl->duration_s)
+			break;
+	}
+	/* Drain what is already there before leaving. */
+	ring_buffer__consume(rb);
+	event_report__tick(&rep);
+	ring_buffer__free(rb);
+	event_report__fini(&rep);
+	return ret;
+}
+
+int cmd_run(const struct pg_cmdline *cl)
+{
+	struct pg_cgroup *cgs = NULL;
+	struct pg_loader ld = { .skel = NULL };
+	struct pg_mounts mounts;
+	struct sigaction sa = { .sa_handler = on_stop_signal };
+	pid_t holder;
+	int lock_fd, ret;
+
+	ret = commands__need_root("run");
+	if (ret)
+		return ret;
+	setvbuf(stdout, NULL, _IOLBF, 0);
+
+	lock_fd = runlock__acquire(&holder);
+	if (lock_fd < 0) {
+		if (lock_fd == -EBUSY)
+			log__error("pidguard run is already active (pid %d); see `pidguard status`, "
+				   "or end it with `pidguard stop`",
+				   (int)holder);
+		else
+			log__error("cannot take %s: %s", PG_RUNLOCK_PATH, strerror(-lock_fd));
+		return PG_EXIT_FAIL;
+	}
+
+	ret = commands__mounts(&mounts);
+	if (ret)
+		goto out;
+	if (cl->nr_limits) {
+		cgs = calloc(cl->nr_limits, sizeof(*cgs));
+		if (!cgs) {
+			log__error("out of memory");
+			ret = PG_EXIT_FAIL;
+			goto out;
+		}
+	}
+	ret = resolve_targets(cl, mounts.cgroup2, cgs);
+	if (ret)
+		goto out;
+
+	ret = bring_up(cl, &ld);
+	if (ret)
+		goto out;
+	if (apply_settings(cl, &ld)) {
+		log__error("cannot write settings: %s", strerror(errno));
+		ret = PG_EXIT_FAIL;
+		goto out;
+	}
+	ret = install_limits(cl, &ld, cgs);
+	if (ret)
+		goto out;
+	say_docker(cl);
+
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	log__info("ready: %d limits, pinned at %s", limits__count(&ld), PG_PIN_DIR);
+	ret = event_loop(cl, &ld, mounts.cgroup2);
+	log__info("exiting; enforcement stays in place (`pidguard stop` removes it)");
+out:
+	loader__close(&ld);
+	free(cgs);
+	close(lock_fd);
+	return ret;
+}

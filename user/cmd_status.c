@@ -1,0 +1,109 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * cmd_status.c - `pidguard status`: the limited cgroups, read from the
+ * pinned maps (no running loader needed).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <bpf/bpf.h>
+
+#include "cgroup.h"
+#include "commands.h"
+#include "loader.h"
+#include "log.h"
+#include "output.h"
+
+static int collect_rows(const struct pg_loader *ld, const char *cg2, struct pg_status_row **out)
+{
+	struct pg_status_row *rows = NULL;
+	__u64 key, next;
+	void *prev = NULL;
+	int n = 0, cap = 0;
+
+	while (bpf_map_get_next_key(ld->limits_fd, prev, &next) == 0) {
+		struct pg_limit lim;
+		struct pg_status_row *row;
+
+		key = next;
+		prev = &key;
+		if (bpf_map_lookup_elem(ld->limits_fd, &key, &lim))
+			continue; /* removed meanwhile */
+		if (n == cap) {
+			struct pg_status_row *bigger;
+
+			cap = cap ? cap * 2 : 64;
+			bigger = realloc(rows, cap * sizeof(*rows));
+			if (!bigger) {
+				free(rows);
+				return -ENOMEM;
+			}
+			rows = bigger;
+		}
+		row = &rows[n++];
+		memset(row, 0, sizeof(*row));
+		row->cg_id = key;
+		row->limit = lim.max;
+		if (cgroup__path_of_id(cg2, key, row->path, sizeof(row->path)))
+			snprintf(row->path, sizeof(row->path), "(gone)");
+		bpf_map_lookup_elem(ld->usage_fd, &key, &row->usage);
+	}
+	*out = rows;
+	return n;
+}
+
+int cmd_status(const struct pg_cmdline *cl)
+{
+	struct pg_status_summary sum = {};
+	struct pg_status_row *rows = NULL;
+	struct pg_loader ld;
+	struct pg_mounts mounts;
+	struct pg_config cfg;
+	char err[512];
+	__u32 zero = 0;
+	int n, ret;
+
+	ret = commands__need_root("status");
+	if (ret)
+		return ret;
+	ret = commands__mounts(&mounts);
+	if (ret)
+		return ret;
+	if (loader__open_pinned(&ld, err, sizeof(err))) {
+		log__error("%s", err);
+		return PG_EXIT_FAIL;
+	}
+	if (loader__settings_get(&ld, &cfg) ||
+	    bpf_map_lookup_elem(ld.stats_fd, &zero, &sum.stats)) {
+		log__error("cannot read the pinned maps: %s", strerror(errno));
+		loader__close(&ld);
+		return PG_EXIT_FAIL;
+	}
+	sum.mode = output__mode_name(cfg.mode);
+	sum.events_lost = sum.stats.events_lost;
+
+	n = collect_rows(&ld, mounts.cgroup2, &rows);
+	loader__close(&ld);
+	if (n < 0) {
+		log__error("out of memory");
+		return PG_EXIT_FAIL;
+	}
+	output__sort_rows(rows, n);
+	if (cl->json || cl->pretty) {
+		json_writer_t *jw = jsonw_new(stdout);
+
+		if (!jw) {
+			free(rows);
+			log__error("out of memory");
+			return PG_EXIT_FAIL;
+		}
+		jsonw_pretty(jw, cl->pretty);
+		output__status_json(jw, &sum, rows, n);
+		jsonw_destroy(&jw);
+	} else {
+		output__status_text(stdout, &sum, rows, n);
+	}
+	free(rows);
+	return PG_EXIT_OK;
+}

@@ -1,0 +1,177 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * event_report.c - events to stdout, text or JSON lines.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <bpf/bpf.h>
+
+#include "cgroup.h"
+#include "event_report.h"
+#include "log.h"
+#include "output.h"
+
+static __u64 clock_ns(clockid_t clk)
+{
+	struct timespec ts;
+
+	clock_gettime(clk, &ts);
+	return (__u64)ts.tv_sec * 1000000000ull + ts.tv_nsec;
+}
+
+int event_report__init(struct event_report *rep, const struct pg_loader *ld, const char *cg2,
+		       bool json)
+{
+	memset(rep, 0, sizeof(*rep));
+	rep->ld = ld;
+	snprintf(rep->cg2, sizeof(rep->cg2), "%s", cg2);
+	rep->boot_to_wall_ns = (__s64)clock_ns(CLOCK_REALTIME) - (__s64)clock_ns(CLOCK_BOOTTIME);
+	if (json) {
+		rep->jw = jsonw_new(stdout);
+		if (!rep->jw) {
+			log__error("out of memory");
+			return -ENOMEM;
+		}
+	}
+	return 0;
+}
+
+void event_report__fini(struct event_report *rep)
+{
+	if (rep->jw)
+		jsonw_destroy(&rep->jw);
+}
+
+/* State of one cgroup, created on first sight; NULL when the table is full. */
+static struct cgroup_report_state *cgroup_state(struct event_report *rep, __u64 cg_id)
+{
+	struct cgroup_report_state *st;
+
+	for (int i = 0; i < rep->nr_cgroups; i++) {
+		if (rep->cgroups[i].cg_id == cg_id)
+			return &rep->cgroups[i];
+	}
+	if (rep->nr_cgroups >= PG_REPORT_CGROUPS)
+		return NULL;
+	st = &rep->cgroups[rep->nr_cgroups++];
+	memset(st, 0, sizeof(*st));
+	st->cg_id = cg_id;
+	if (cgroup__path_of_id(rep->cg2, cg_id, st->path, sizeof(st->path)))
+		snprintf(st->path, sizeof(st->path), "(gone)");
+	return st;
+}
+
+int event_report__handle(void *ctx, void *data, size_t size)
+{
+	struct event_report *rep = ctx;
+	struct pg_event ev;
+	struct cgroup_report_state *st;
+	__u64 wall;
+
+	if (size < sizeof(ev)) {
+		rep->malformed++;
+		return 0;
+	}
+	memcpy(&ev, data, sizeof(ev));
+	if (ev.kind == PG_EV_RESYNC) {
+		rep->resync_wanted = true;
+		return 0;
+	}
+	st = cgroup_state(rep, ev.cg_id);
+	if (st) {
+		/* The kernel's count includes what a summary line already told. */
+		__u64 shown = ev.suppressed > st->summarized_pending
+				      ? ev.suppressed - st->summarized_pending
+				      : 0;
+
+		st->summarized_pending = 0;
+		st->suppressed_reported += shown;
+		st->last_event_ns = clock_ns(CLOCK_MONOTONIC);
+		ev.suppressed = (__u32)shown;
+	}
+	wall = ev.ts_ns + rep->boot_to_wall_ns;
+	if (rep->jw)
+		output__event_json(rep->jw, &ev, wall, st ? st->path : NULL);
+	else
+		output__event_text(stdout, &ev, wall, st ? st->path : NULL);
+	fflush(stdout);
+	return 0;
+}
+
+static void print_summary(struct event_report *rep, const char *kind, const char *path,
+			  __u64 cg_id, __u64 n)
+{
+	char when[64];
+
+	output__format_time(clock_ns(CLOCK_REALTIME), when, sizeof(when));
+	if (rep->jw) {
+		jsonw_start_object(rep->jw);
+		jsonw_string_field(rep->jw, "time", when);
+		jsonw_string_field(rep->jw, "kind", kind);
+		if (path) {
+			jsonw_string_field(rep->jw, "cgroup", path);
+			jsonw_uint_field(rep->jw, "cgroup_id", cg_id);
+		}
+		jsonw_uint_field(rep->jw, "count", n);
+		jsonw_end_object(rep->jw);
+	} else if (path) {
+		printf("%s %s cgroup=%s (id %llu) events=%llu\n", when, kind, path,
+		       (unsigned long long)cg_id, (unsigned long long)n);
+	} else {
+		printf("%s %s events=%llu\n", when, kind, (unsigned long long)n);
+	}
+	fflush(stdout);
+}
+
+/* Suppressed events no later event will carry: say so once it is quiet. */
+static void report_pending_suppressions(struct event_report *rep)
+{
+	__u64 now = clock_ns(CLOCK_MONOTONIC);
+
+	for (int i = 0; i < rep->nr_cgroups; i++) {
+		struct cgroup_report_state *st = &rep->cgroups[i];
+		struct pg_usage u;
+		__u64 n;
+
+		if (bpf_map_lookup_elem(rep->ld->usage_fd, &st->cg_id, &u))
+			continue;
+		if (u.events_suppressed <= st->suppressed_reported ||
+		    now - st->last_event_ns < 1000000000ull)
+			continue;
+		n = u.events_suppressed - st->suppressed_reported;
+		st->suppressed_reported = u.events_suppressed;
+		st->summarized_pending += n;
+		print_summary(rep, "suppressed", st->path, st->cg_id, n);
+	}
+}
+
+void event_report__tick(struct event_report *rep)
+{
+	struct pg_stats stats;
+	__u32 zero = 0;
+	int ret;
+
+	if (rep->resync_wanted) {
+		rep->resync_wanted = false;
+		ret = loader__reconcile(rep->ld);
+		if (ret)
+			log__warn("resynchronising counts failed: %s", strerror(-ret));
+	}
+	report_pending_suppressions(rep);
+	if (bpf_map_lookup_elem(rep->ld->stats_fd, &zero, &stats) == 0 &&
+	    stats.events_lost > rep->lost_reported) {
+		print_summary(rep, "lost", NULL, 0, stats.events_lost - rep->lost_reported);
+		log__warn("%llu events lost (ring buffer full); counters in `pidguard status` "
+			  "stay exact",
+			  (unsigned long long)(stats.events_lost - rep->lost_reported));
+		rep->lost_reported = stats.events_lost;
+	}
+	if (rep->malformed) {
+		log__warn("%llu malformed ring buffer records ignored",
+			  (unsigned long long)rep->malformed);
+		rep->malformed = 0;
+	}
+}

@@ -1,0 +1,50 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * event_report.h - turn ring buffer records into lines for the operator,
+ * and report what the records cannot say themselves: suppressions left
+ * pending when a storm ends, events lost to a full ring buffer, and the
+ * resynchronisation the kernel side asked for.
+ */
+#ifndef PG_EVENT_REPORT_H
+#define PG_EVENT_REPORT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <linux/types.h>
+#include "json_writer.h"
+#include "loader.h"
+#include "mountinfo.h"
+
+#define PG_REPORT_CGROUPS 1024
+
+struct cgroup_report_state {
+	__u64 cg_id;
+	__u64 suppressed_reported;	/* of usage.events_suppressed */
+	__u64 summarized_pending;	/* reported by a summary, not by an event yet */
+	__u64 last_event_ns;		/* CLOCK_MONOTONIC of the last event seen */
+	char path[256];
+};
+
+struct event_report {
+	const struct pg_loader *ld;
+	char cg2[PG_PATH_MAX];
+	json_writer_t *jw;		/* NULL: text */
+	__s64 boot_to_wall_ns;		/* add to a boot-time stamp: wall clock */
+	bool resync_wanted;
+	__u64 lost_reported;
+	__u64 malformed;
+	int nr_cgroups;
+	struct cgroup_report_state cgroups[PG_REPORT_CGROUPS];
+};
+
+int event_report__init(struct event_report *rep, const struct pg_loader *ld, const char *cg2,
+		       bool json);
+void event_report__fini(struct event_report *rep);
+
+/* ring_buffer_sample_fn */
+int event_report__handle(void *ctx, void *data, size_t size);
+
+/* Once a second: resync, pending suppressions, lost events. */
+void event_report__tick(struct event_report *rep);
+
+#endif

@@ -1,0 +1,495 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * loader.c - load, attach and pin the BPF side, or open what is pinned.
+ *
+ * Which programs load depends on the kernel: the *_kill programs need the
+ * bpf_send_signal_task kfunc (6.13+), deny_* need the BPF LSM. As in
+ * libbpf-tools, what the kernel lacks is switched off with autoload before
+ * loading, never a failure of the whole run; for the LSM, whose refusal
+ * shows only at load time (EPERM here although "bpf" is in the LSM list),
+ * a failed load is retried without it.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <bpf/bpf.h>
+#include <bpf/btf.h>
+#include <bpf/libbpf.h>
+
+#include "loader.h"
+#include "pidguard.skel.h"
+
+#define BPF_FS_MAGIC_NR 0xcafe4a11
+
+/* The last error line libbpf printed, to explain a failed load. */
+static char libbpf_last_error[512];
+
+static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list args)
+{
+	va_list copy;
+
+	if (getenv("PIDGUARD_DEBUG")) {
+		va_copy(copy, args);
+		vfprintf(stderr, fmt, copy);
+		va_end(copy);
+	}
+	if (level == LIBBPF_WARN) {
+		vsnprintf(libbpf_last_error, sizeof(libbpf_last_error), fmt, args);
+		libbpf_last_error[strcspn(libbpf_last_error, "\n")] = 0;
+	}
+	return 0;
+}
+
+void loader__probe(struct pg_probe *p)
+{
+	struct btf *vmlinux = btf__load_vmlinux_btf();
+	FILE *f;
+
+	memset(p, 0, sizeof(*p));
+	if (vmlinux) {
+		p->kill = btf__find_by_name_kind(vmlinux, "bpf_send_signal_task", BTF_KIND_FUNC) > 0;
+		btf__free(vmlinux);
+	}
+	f = fopen("/sys/kernel/security/lsm", "r");
+	if (f) {
+		if (fgets(p->lsm_list, sizeof(p->lsm_list), f)) {
+			p->lsm_list[strcspn(p->lsm_list, "\n")] = 0;
+			p->lsm_list_known = true;
+			/* The list is comma-separated: match "bpf" as a word. */
+			for (char *tok = p->lsm_list; tok && *tok;) {
+				size_t n = strcspn(tok, ",");
+
+				if (n == 3 && !strncmp(tok, "bpf", 3))
+					p->lsm_listed = true;
+				tok += n + (tok[n] == ',');
+			}
+		}
+		fclose(f);
+	}
+}
+
+static int ensure_mounted(const char *dir, const char *fstype, long magic, char *err, size_t errlen)
+{
+	struct statfs st;
+
+	if (statfs(dir, &st) == 0 && (magic == 0 || st.f_type == magic))
+		return 0;
+	if (mount(fstype, dir, fstype, 0, fstype[0] == 'b' ? "mode=0700" : NULL)) {
+		snprintf(err, errlen, "cannot mount %s at %s: %s", fstype, dir, strerror(errno));
+		return -errno;
+	}
+	return 0;
+}
+
+int loader__mount_filesystems(char *err, size_t errlen)
+{
+	int ret;
+
+	ret = ensure_mounted("/sys/fs/bpf", "bpf", BPF_FS_MAGIC_NR, err, errlen);
+	if (ret)
+		return ret;
+	/* libbpf finds tracepoint ids in tracefs: mount it where missing. */
+	if (access("/sys/kernel/tracing/events", F_OK) &&
+	    access("/sys/kernel/debug/tracing/events", F_OK)) {
+		if (mount("tracefs", "/sys/kernel/tracing", "tracefs", 0, NULL)) {
+			snprintf(err, errlen, "cannot mount tracefs at /sys/kernel/tracing: %s",
+				 strerror(errno));
+			return -errno;
+		}
+	}
+	/* securityfs only tells which LSMs are active; best effort. */
+	if (access("/sys/kernel/security/lsm", F_OK))
+		mount("securityfs", "/sys/kernel/security", "securityfs", 0, NULL);
+	return 0;
+}
+
+bool loader__pinned(void)
+{
+	return access(PG_PIN_DIR "/settings", F_OK) == 0;
+}
+
+static void prog_enable(struct bpf_program *prog, bool on)
+{
+	bpf_program__set_autoload(prog, on);
+}
+
+/* Choose the programs, load. Returns 0 or -errno, the skeleton in *out. */
+static int open_and_load(bool kill, bool deny, struct pidguard_bpf **out)
+{
+	struct pidguard_bpf *skel;
+	int ret;
+
+	*out = NULL;
+	libbpf_last_error[0] = 0;
+	skel = pidguard_bpf__open();
+	if (!skel)
+		return -errno ? -errno : -EINVAL;
+	prog_enable(skel->progs.fork_kill, kill);
+	prog_enable(skel->progs.attach_kill, kill);
+	prog_enable(skel->progs.fork_count, !kill);
+	prog_enable(skel->progs.attach_count, !kill);
+	prog_enable(skel->progs.deny_alloc, deny);
+	prog_enable(skel->progs.deny_free, deny);
+	ret = pidguard_bpf__load(skel);
+	if (ret) {
+		pidguard_bpf__destroy(skel);
+		return ret < 0 ? ret : -EINVAL;
+	}
+	*out = skel;
+	return 0;
+}
+
+static int pin_all(struct pidguard_bpf *skel, char *err, size_t errlen)
+{
+	struct bpf_program *prog;
+	struct bpf_map *map;
+	char path[256];
+	int ret;
+
+	if (mkdir(PG_PIN_DIR, 0700) && errno != EEXIST) {
+		snprintf(err, errlen, "cannot create %s: %s", PG_PIN_DIR, strerror(errno));
+		return -errno;
+	}
+	chmod(PG_PIN_DIR, 0700);
+
+	bpf_object__for_each_map(map, skel->obj) {
+		/* .rodata/.bss would be internal maps; we keep none. */
+		if (bpf_map__is_internal(map))
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", PG_PIN_DIR, bpf_map__name(map));
+		ret = bpf_map__pin(map, path);
+		if (ret) {
+			snprintf(err, errlen, "cannot pin map %s: %s", path, strerror(-ret));
+			return ret;
+		}
+	}
+
+	bpf_object__for_each_program(prog, skel->obj) {
+		struct bpf_link *link;
+
+		if (!bpf_program__autoload(prog))
+			continue;
+		if (prog == skel->progs.reconcile) {
+			/* Run on demand by status/limit: pin the program. */
+			snprintf(path, sizeof(path), "%s/prog_reconcile", PG_PIN_DIR);
+			ret = bpf_program__pin(prog, path);
+			if (ret) {
+				snprintf(err, errlen, "cannot pin %s: %s", path, strerror(-ret));
+				return ret;
+			}
+			continue;
+		}
+		link = bpf_program__attach(prog);
+		if (!link) {
+			ret = -errno;
+			snprintf(err, errlen, "cannot attach %s: %s", bpf_program__name(prog),
+				 strerror(-ret));
+			return ret;
+		}
+		snprintf(path, sizeof(path), "%s/link_%s", PG_PIN_DIR, bpf_program__name(prog));
+		ret = bpf_link__pin(link, path);
+		/* The pin holds the link; our handle can go either way. */
+		bpf_link__destroy(link);
+		if (ret) {
+			snprintf(err, errlen, "cannot pin link %s: %s", path, strerror(-ret));
+			return ret;
+		}
+	}
+	return 0;
+}
+
+static int fds_from_skel(struct pg_loader *l)
+{
+	l->limits_fd = bpf_map__fd(l->skel->maps.limits);
+	l->usage_fd = bpf_map__fd(l->skel->maps.usage);
+	l->settings_fd = bpf_map__fd(l->skel->maps.settings);
+	l->stats_fd = bpf_map__fd(l->skel->maps.stats);
+	l->events_fd = bpf_map__fd(l->skel->maps.events);
+	l->reconcile_fd = bpf_program__fd(l->skel->progs.reconcile);
+	return 0;
+}
+
+static const char *mode_word(__u32 mode)
+{
+	return mode == PG_MODE_DENY ? "deny" : mode == PG_MODE_KILL ? "kill" : "flag";
+}
+
+int loader__load(struct pg_loader *l, enum pg_mode_req req, __u32 *mode, char *why, size_t whylen,
+		 char *err, size_t errlen)
+{
+	struct pg_probe probe;
+	struct pg_config cfg = {};
+	char deny_why[384] = "", kill_why[768] = "";
+	bool want_deny, have_deny = false, kill;
+	int ret;
+
+	memset(l, 0, sizeof(*l));
+	l->limits_fd = l->usage_fd = l->settings_fd = l->stats_fd = l->events_fd = -1;
+	l->reconcile_fd = -1;
+	libbpf_set_print(libbpf_print);
+	loader__probe(&probe);
+	kill = probe.kill;
+	if (!kill)
+		snprintf(kill_why, sizeof(kill_why),
+			 "kill needs the bpf_send_signal_task kfunc (Linux 6.13+), absent here");
+
+	want_deny = req == PG_REQ_DENY || req == PG_REQ_AUTO;
+	if (want_deny && probe.lsm_list_known && !probe.lsm_listed) {
+		snprintf(deny_why, sizeof(deny_why),
+			 "deny needs the BPF LSM, which is not in the active LSM list (%s); boot "
+			 "with lsm=...,bpf",
+			 probe.lsm_list);
+		want_deny = false;
+	}
+
+	ret = -EINVAL;
+	if (want_deny) {
+		ret = open_and_load(kill, true, &l->skel);
+		if (ret == 0) {
+			have_deny = true;
+		} else {
+			snprintf(deny_why, sizeof(deny_why),
+				 "deny needs BPF LSM programs, and this kernel refused to load "
+				 "lsm/task_alloc (%s)",
+				 strerror(-ret));
+		}
+	}
+	if (!have_deny) {
+		ret = open_and_load(kill, false, &l->skel);
+		if (ret && kill) {
+			snprintf(kill_why, sizeof(kill_why),
+				 "kill programs failed to load (%s: %s)", strerror(-ret),
+				 libbpf_last_error);
+			kill = false;
+			ret = open_and_load(false, false, &l->skel);
+		}
+		if (ret) {
+			snprintf(err, errlen, "cannot load the BPF programs: %s (%s)",
+				 strerror(-ret), libbpf_last_error);
+			return ret;
+		}
+	}
+
+	switch (req) {
+	case PG_REQ_DENY:
+		if (!have_deny) {
+			snprintf(err, errlen, "--mode deny is not available: %s", deny_why);
+			loader__close(l);
+			return -EOPNOTSUPP;
+		}
+		*mode = PG_MODE_DENY;
+		snprintf(why, whylen, "requested with --mode deny");
+		break;
+	case PG_REQ_KILL:
+		if (!kill) {
+			snprintf(err, errlen, "--mode kill is not available: %s", kill_why);
+			loader__close(l);
+			return -EOPNOTSUPP;
+		}
+		*mode = PG_MODE_KILL;
+		snprintf(why, whylen, "requested with --mode kill");
+		break;
+	case PG_REQ_FLAG:
+		*mode = PG_MODE_FLAG;
+		snprintf(why, whylen, "requested with --mode flag");
+		break;
+	case PG_REQ_AUTO:
+	default:
+		if (have_deny) {
+			*mode = PG_MODE_DENY;
+			snprintf(why, whylen, "auto: the BPF LSM is available, forks past the "
+					      "limit fail with EAGAIN");
+		} else if (kill) {
+			*mode = PG_MODE_KILL;
+			snprintf(why, whylen, "auto: %s; kill is the strongest left", deny_why);
+		} else {
+			*mode = PG_MODE_FLAG;
+			snprintf(why, whylen, "auto: %s; %s; only flag is left", deny_why,
+				 kill_why);
+		}
+		break;
+	}
+
+	fds_from_skel(l);
+	cfg.mode = *mode;
+	cfg.caps = (kill ? PG_CAP_KILL : 0) | (have_deny ? PG_CAP_DENY : 0);
+	cfg.events_per_sec = 20;
+	cfg.warn_pct = 80;
+	ret = loader__settings_set(l, &cfg);
+	if (ret) {
+		snprintf(err, errlen, "cannot write settings: %s", strerror(-ret));
+		loader__close(l);
+		return ret;
+	}
+	ret = pin_all(l->skel, err, errlen);
+	if (ret) {
+		/* Leave nothing half-pinned behind. */
+		char ignored[64];
+
+		loader__unpin_all(ignored, sizeof(ignored));
+		loader__close(l);
+		return ret;
+	}
+	return 0;
+}
+
+static int obj_get(const char *name, int *fd, char *err, size_t errlen)
+{
+	char path[256];
+
+	snprintf(path, sizeof(path), "%s/%s", PG_PIN_DIR, name);
+	*fd = bpf_obj_get(path);
+	if (*fd < 0) {
+		int e = errno;
+
+		snprintf(err, errlen, "cannot open %s: %s", path, strerror(e));
+		return -e;
+	}
+	return 0;
+}
+
+int loader__open_pinned(struct pg_loader *l, char *err, size_t errlen)
+{
+	int ret;
+
+	memset(l, 0, sizeof(*l));
+	l->limits_fd = l->usage_fd = l->settings_fd = l->stats_fd = l->events_fd = -1;
+	l->reconcile_fd = -1;
+	l->adopted = true;
+	if (!loader__pinned()) {
+		snprintf(err, errlen, "pidguard is not loaded (nothing pinned at %s); start it "
+				      "with `sudo pidguard run`",
+			 PG_PIN_DIR);
+		return -ENOENT;
+	}
+	if ((ret = obj_get("limits", &l->limits_fd, err, errlen)) ||
+	    (ret = obj_get("usage", &l->usage_fd, err, errlen)) ||
+	    (ret = obj_get("settings", &l->settings_fd, err, errlen)) ||
+	    (ret = obj_get("stats", &l->stats_fd, err, errlen)) ||
+	    (ret = obj_get("events", &l->events_fd, err, errlen)) ||
+	    (ret = obj_get("prog_reconcile", &l->reconcile_fd, err, errlen))) {
+		loader__close(l);
+		return ret;
+	}
+	return 0;
+}
+
+int loader__settings_get(const struct pg_loader *l, struct pg_config *cfg)
+{
+	__u32 zero = 0;
+
+	return bpf_map_lookup_elem(l->settings_fd, &zero, cfg) ? -errno : 0;
+}
+
+int loader__settings_set(const struct pg_loader *l, const struct pg_config *cfg)
+{
+	__u32 zero = 0;
+
+	return bpf_map_update_elem(l->settings_fd, &zero, cfg, BPF_ANY) ? -errno : 0;
+}
+
+int loader__set_mode(const struct pg_loader *l, __u32 mode, char *err, size_t errlen)
+{
+	struct pg_config cfg;
+	int ret = loader__settings_get(l, &cfg);
+
+	if (ret) {
+		snprintf(err, errlen, "cannot read settings: %s", strerror(-ret));
+		return ret;
+	}
+	if ((mode == PG_MODE_DENY && !(cfg.caps & PG_CAP_DENY)) ||
+	    (mode == PG_MODE_KILL && !(cfg.caps & PG_CAP_KILL))) {
+		snprintf(err, errlen, "the pinned programs cannot do %s mode (they run %s); "
+				      "`pidguard stop` first, then run again",
+			 mode_word(mode), mode_word(cfg.mode));
+		return -EOPNOTSUPP;
+	}
+	cfg.mode = mode;
+	return loader__settings_set(l, &cfg);
+}
+
+int loader__reconcile(const struct pg_loader *l)
+{
+	char buf[64];
+	int link_fd, iter_fd, ret = 0;
+	ssize_t n;
+
+	link_fd = bpf_link_create(l->reconcile_fd, 0, BPF_TRACE_ITER, NULL);
+	if (link_fd < 0)
+		return -errno;
+	iter_fd = bpf_iter_create(link_fd);
+	if (iter_fd < 0) {
+		ret = -errno;
+		close(link_fd);
+		return ret;
+	}
+	/* The program prints nothing; reading drives it over every task. */
+	while ((n = read(iter_fd, buf, sizeof(buf))) > 0)
+		;
+	if (n < 0)
+		ret = -errno;
+	close(iter_fd);
+	close(link_fd);
+	return ret;
+}
+
+int loader__unpin_all(char *err, size_t errlen)
+{
+	struct dirent *de;
+	char path[512];
+	int removed = 0;
+	DIR *dir;
+
+	dir = opendir(PG_PIN_DIR);
+	if (!dir) {
+		if (errno == ENOENT)
+			return 0;
+		snprintf(err, errlen, "cannot open %s: %s", PG_PIN_DIR, strerror(errno));
+		return -errno;
+	}
+	/* Links first, so that enforcement stops before its maps go. */
+	for (int pass = 0; pass < 2; pass++) {
+		rewinddir(dir);
+		while ((de = readdir(dir))) {
+			bool is_link = !strncmp(de->d_name, "link_", 5);
+
+			if (de->d_name[0] == '.' || is_link != (pass == 0))
+				continue;
+			snprintf(path, sizeof(path), "%s/%s", PG_PIN_DIR, de->d_name);
+			if (unlink(path) == 0)
+				removed++;
+		}
+	}
+	closedir(dir);
+	if (rmdir(PG_PIN_DIR) && errno != ENOENT) {
+		snprintf(err, errlen, "cannot remove %s: %s", PG_PIN_DIR, strerror(errno));
+		return -errno;
+	}
+	return removed;
+}
+
+void loader__close(struct pg_loader *l)
+{
+	if (l->skel) {
+		pidguard_bpf__destroy(l->skel);
+		l->skel = NULL;
+	} else {
+		int *fds[] = { &l->limits_fd, &l->usage_fd,  &l->settings_fd,
+			       &l->stats_fd,  &l->events_fd, &l->reconcile_fd };
+
+		for (size_t i = 0; i < sizeof(fds) / sizeof(fds[0]); i++) {
+			if (*fds[i] >= 0)
+				close(*fds[i]);
+		}
+	}
+	l->limits_fd = l->usage_fd = l->settings_fd = l->stats_fd = l->events_fd = -1;
+	l->reconcile_fd = -1;
+}

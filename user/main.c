@@ -1,0 +1,47 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * main.c - pidguard's entry point: parse, then dispatch to a subcommand.
+ */
+#include <stdio.h>
+
+#include "cli.h"
+#include "commands.h"
+#include "log.h"
+
+#ifndef PG_VERSION
+#define PG_VERSION "0.1.0"
+#endif
+
+static struct pg_cmdline cmdline;
+
+int main(int argc, char **argv)
+{
+	char err[512];
+
+	if (cli__parse(argc, argv, &cmdline, err, sizeof(err))) {
+		fprintf(stderr, "pidguard: %s\nTry 'pidguard --help'.\n", err);
+		return PG_EXIT_USAGE;
+	}
+	log__set_json(cmdline.json || cmdline.pretty);
+
+	switch (cmdline.cmd) {
+	case PG_CMD_RUN:
+		return cmd_run(&cmdline);
+	case PG_CMD_STATUS:
+		return cmd_status(&cmdline);
+	case PG_CMD_LIMIT:
+		return cmd_limit(&cmdline);
+	case PG_CMD_STOP:
+		return cmd_stop(&cmdline);
+	case PG_CMD_HELP:
+		cli__print_help(cmdline.help_for, stdout);
+		return PG_EXIT_OK;
+	case PG_CMD_VERSION:
+		printf("pidguard %s\n", PG_VERSION);
+		return PG_EXIT_OK;
+	case PG_CMD_NONE:
+	default:
+		cli__print_help(PG_CMD_NONE, stderr);
+		return PG_EXIT_USAGE;
+	}
+}

@@ -1,0 +1,21 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * runlock.h - at most one `pidguard run` per host: an flock()ed file that
+ * also records the pid of the holder, so that a second run can name it and
+ * `pidguard stop` can ask it to exit. The kernel drops the lock when the
+ * holder dies, however it dies, so a crash never leaves a stale lock.
+ */
+#ifndef PG_RUNLOCK_H
+#define PG_RUNLOCK_H
+
+#include <sys/types.h>
+
+#define PG_RUNLOCK_PATH "/run/pidguard.lock"
+
+/* Take the lock. Returns the fd (keep it open), or -EBUSY with *holder set. */
+int runlock__acquire(pid_t *holder);
+
+/* The pid holding the lock, 0 when nobody does, or a negative errno. */
+pid_t runlock__holder(void);
+
+#endif
