@@ -9,7 +9,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <limits.h>
+#include <linux/limits.h>	/* PATH_MAX: -Iuser makes <limits.h> user/limits.h */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

@@ -9,7 +9,7 @@
 #include <setjmp.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <limits.h>
+#include <linux/limits.h>	/* PATH_MAX: -Iuser makes <limits.h> user/limits.h */
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
