@@ -1,0 +1,53 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# Flag mode: nothing is refused or killed; every fork past the limit is
+# counted in `flagged` and reported as an over_limit event, and a migration
+# into a full cgroup as a migrated event.
+. "$(dirname "$0")/lib.sh"
+pg_setup flag
+
+F=$(cg_make f) && U=$(cg_make u) || { notok flag "cannot create cgroups under $CG2"; exit 1; }
+RF=$(cg_rel "$F")
+if ! pg_run --mode flag --limit "$RF=10" --events-per-sec 0 --json; then
+	notok flag "pidguard run --mode flag did not get ready (rc=$RUN_RC): $(pg_run_why)"
+	exit 1
+fi
+
+name=flag-forks-allowed-and-flagged
+pg_status >/dev/null 2>&1
+expect_eq "$name" "status mode" "$STATUS_MODE" flag || exit 1
+pg_forker "$T/s.out" --cgroup "$F" spawn 20 --hold-ms 3000; P=$BG_PID
+if pg_wait_phase "$T/s.out" ready 5000 "$P"; then
+	# 21 tasks with a limit of 10: the forks that made tasks 11..21 are flagged.
+	good=1
+	expect_eq "$name" "forks_ok" "$(kv "$T/s.out" forks_ok)" 20 || good=0
+	[ $good = 1 ] && { expect_exact "$name" "$RF" "$F" 0 "21 tasks, limit 10" && expect_eq "$name" "current" "$GOT_CUR" 21 || good=0; }
+	[ $good = 1 ] && { expect_eq "$name" "flagged counter" "$(st "$RF" flagged)" 11 || good=0; }
+	[ $good = 1 ] && { expect_eq "$name" "killed counter" "$(st "$RF" killed)" 0 || good=0; }
+	[ $good = 1 ] && { expect_eq "$name" "denied counter" "$(st "$RF" denied)" 0 || good=0; }
+	[ $good = 1 ] && { expect_eq "$name" "over_limit events" "$(ev_count "$RF" over_limit)" 11 || good=0; }
+	[ $good = 1 ] && { expect_eq "$name" "events_lost" "$(stat_field events_lost)" 0 || good=0; }
+	[ $good = 1 ] && ok "$name"
+else
+	notok "$name" "spawn never ready: $(tr '\n' ' ' < "$T/s.out")"
+fi
+
+name=flag-migration-into-full
+pg_forker "$T/m.out" --cgroup "$U" spawn 1 --hold-ms 1500; M=$BG_PID
+if pg_alive "$P" && pg_wait_phase "$T/m.out" ready 5000 "$M"; then
+	kv "$T/m.out" child > "$F/cgroup.procs"
+	good=1
+	expect_exact "$name" "$RF" "$F" 0 "22 tasks" && expect_eq "$name" "current" "$GOT_CUR" 22 || good=0
+	[ $good = 1 ] && { expect_eq "$name" "flagged counter" "$(st "$RF" flagged)" 12 || good=0; }
+	[ $good = 1 ] && { expect_eq "$name" "migrated_in counter" "$(st "$RF" migrated_in)" 1 || good=0; }
+	[ $good = 1 ] && { expect_eq "$name" "migrated events" "$(ev_count "$RF" migrated)" 1 || good=0; }
+	pg_finish "$M" 5000
+	[ $good = 1 ] && { expect_eq "$name" "migrated child killed" "$(kv "$T/m.out" children_killed)" 0 || good=0; }
+	[ $good = 1 ] && ok "$name"
+else
+	notok "$name" "holders not ready: $(tr '\n' ' ' < "$T/m.out")"
+fi
+pg_finish "$P" 5000
+name=flag-nothing-killed
+expect_eq "$name" "children killed" "$(kv "$T/s.out" children_killed)" 0 &&
+	expect_exact "$name" "$RF" "$F" 0 "after exit" && expect_eq "$name" "current" "$GOT_CUR" 0 && ok "$name"
