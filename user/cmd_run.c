@@ -19,7 +19,7 @@
 #include "cgroup.h"
 #include "commands.h"
 #include "event_report.h"
-#include "limits.h"
+#include "limit_store.h"
 #include "loader.h"
 #include "log.h"
 #include "output.h"
@@ -73,10 +73,17 @@ static int bring_up(const struct pg_cmdline *cl, struct pg_loader *ld)
 				return PG_EXIT_FAIL;
 			}
 		}
+		/*
+		 * While no loader ran, resync requests (threaded migrations)
+		 * went unanswered: reconcile every task once before going on.
+		 */
+		ret = loader__reconcile(ld);
+		if (ret)
+			log__warn("resynchronising counts failed: %s", strerror(-ret));
 		loader__settings_get(ld, &cfg);
 		log__info("adopted the pinned state at %s: mode %s, %d limits; enforcement "
 			  "never stopped",
-			  PG_PIN_DIR, output__mode_name(cfg.mode), limits__count(ld));
+			  PG_PIN_DIR, output__mode_name(cfg.mode), limit_store__count(ld));
 		return 0;
 	}
 
@@ -107,7 +114,7 @@ static int install_limits(const struct pg_cmdline *cl, const struct pg_loader *l
 	char err[PG_PATH_MAX + 256];
 
 	for (int i = 0; i < cl->nr_limits; i++) {
-		if (limits__set(ld, &cgs[i], cl->limits[i].max, err, sizeof(err))) {
+		if (limit_store__set(ld, &cgs[i], cl->limits[i].max, err, sizeof(err))) {
 			log__error("%s", err);
 			return PG_EXIT_FAIL;
 		}
@@ -161,7 +168,7 @@ static int event_loop(const struct pg_cmdline *cl, struct pg_loader *ld, const c
 			event_report__tick(&rep);
 		}
 		if (now - last_collect >= 10) {
-			int gone = limits__collect(ld, cg2);
+			int gone = limit_store__collect(ld, cg2);
 
 			last_collect = now;
 			if (gone > 0)
@@ -233,7 +240,7 @@ int cmd_run(const struct pg_cmdline *cl)
 
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
-	log__info("ready: %d limits, pinned at %s", limits__count(&ld), PG_PIN_DIR);
+	log__info("ready: %d limits, pinned at %s", limit_store__count(&ld), PG_PIN_DIR);
 	ret = event_loop(cl, &ld, mounts.cgroup2);
 	log__info("exiting; enforcement stays in place (`pidguard stop` removes it)");
 out:
