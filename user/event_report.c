@@ -81,17 +81,9 @@ int event_report__handle(void *ctx, void *data, size_t size)
 		return 0;
 	}
 	st = cgroup_state(rep, ev.cg_id);
-	if (st) {
-		/* The kernel's count includes what a summary line already told. */
-		__u64 shown = ev.suppressed > st->summarized_pending
-				      ? ev.suppressed - st->summarized_pending
-				      : 0;
-
-		st->summarized_pending = 0;
-		st->suppressed_reported += shown;
-		st->last_event_ns = clock_ns(CLOCK_MONOTONIC);
-		ev.suppressed = (__u32)shown;
-	}
+	if (st)
+		ev.suppressed = (__u32)suppression__on_event(&st->supp, ev.suppressed,
+							     clock_ns(CLOCK_MONOTONIC));
 	wall = ev.ts_ns + rep->boot_to_wall_ns;
 	if (rep->jw)
 		output__event_json(rep->jw, &ev, wall, st ? st->path : NULL);
@@ -115,10 +107,12 @@ static void print_summary(struct event_report *rep, const char *kind, const char
 			jsonw_string_field(rep->jw, "cgroup", path);
 			jsonw_uint_field(rep->jw, "cgroup_id", cg_id);
 		}
-		jsonw_uint_field(rep->jw, "count", n);
+		/* Same key as in events, so that summing it over every line
+		 * gives usage.events_suppressed. */
+		jsonw_uint_field(rep->jw, path ? "suppressed" : "count", n);
 		jsonw_end_object(rep->jw);
 	} else if (path) {
-		printf("%s %s cgroup=%s (id %llu) events=%llu\n", when, kind, path,
+		printf("%s %s cgroup=%s (id %llu) suppressed=%llu\n", when, kind, path,
 		       (unsigned long long)cg_id, (unsigned long long)n);
 	} else {
 		printf("%s %s events=%llu\n", when, kind, (unsigned long long)n);
@@ -138,13 +132,9 @@ static void report_pending_suppressions(struct event_report *rep)
 
 		if (bpf_map_lookup_elem(rep->ld->usage_fd, &st->cg_id, &u))
 			continue;
-		if (u.events_suppressed <= st->suppressed_reported ||
-		    now - st->last_event_ns < 1000000000ull)
-			continue;
-		n = u.events_suppressed - st->suppressed_reported;
-		st->suppressed_reported = u.events_suppressed;
-		st->summarized_pending += n;
-		print_summary(rep, "suppressed", st->path, st->cg_id, n);
+		n = suppression__on_tick(&st->supp, u.events_suppressed, now);
+		if (n)
+			print_summary(rep, "suppressed", st->path, st->cg_id, n);
 	}
 }
 

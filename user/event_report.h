@@ -14,14 +14,13 @@
 #include "json_writer.h"
 #include "loader.h"
 #include "mountinfo.h"
+#include "suppression.h"
 
 #define PG_REPORT_CGROUPS 1024
 
 struct cgroup_report_state {
 	__u64 cg_id;
-	__u64 suppressed_reported;	/* of usage.events_suppressed */
-	__u64 summarized_pending;	/* reported by a summary, not by an event yet */
-	__u64 last_event_ns;		/* CLOCK_MONOTONIC of the last event seen */
+	struct suppression supp;
 	char path[256];
 };
 

@@ -48,6 +48,22 @@ static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list 
 	return 0;
 }
 
+bool loader__lsm_list_has(const char *list, const char *name)
+{
+	size_t len = strlen(name);
+
+	/* Comma-separated, as in /sys/kernel/security/lsm: whole words only. */
+	for (const char *tok = list; *tok;) {
+		size_t n = strcspn(tok, ",\n");
+
+		if (n == len && !strncmp(tok, name, len))
+			return true;
+		tok += n;
+		tok += *tok != 0;
+	}
+	return false;
+}
+
 void loader__probe(struct pg_probe *p)
 {
 	struct btf *vmlinux = btf__load_vmlinux_btf();
@@ -63,14 +79,7 @@ void loader__probe(struct pg_probe *p)
 		if (fgets(p->lsm_list, sizeof(p->lsm_list), f)) {
 			p->lsm_list[strcspn(p->lsm_list, "\n")] = 0;
 			p->lsm_list_known = true;
-			/* The list is comma-separated: match "bpf" as a word. */
-			for (char *tok = p->lsm_list; tok && *tok;) {
-				size_t n = strcspn(tok, ",");
-
-				if (n == 3 && !strncmp(tok, "bpf", 3))
-					p->lsm_listed = true;
-				tok += n + (tok[n] == ',');
-			}
+			p->lsm_listed = loader__lsm_list_has(p->lsm_list, "bpf");
 		}
 		fclose(f);
 	}

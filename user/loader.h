@@ -38,6 +38,9 @@ struct pg_probe {
 
 void loader__probe(struct pg_probe *p);
 
+/* Is name a whole entry of a comma-separated LSM list ("lockdown,bpf")? */
+bool loader__lsm_list_has(const char *list, const char *name);
+
 /* Is there pinned state (a settings map under PG_PIN_DIR)? */
 bool loader__pinned(void);
 

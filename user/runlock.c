@@ -21,14 +21,13 @@ static pid_t read_pid(int fd)
 	return n > 0 ? (pid_t)strtol(buf, NULL, 10) : 0;
 }
 
-int runlock__acquire(pid_t *holder)
+int runlock__acquire_at(const char *path, pid_t *holder)
 {
 	char buf[32];
 	int fd, len;
 
 	*holder = 0;
-	mkdir("/run", 0755);
-	fd = open(PG_RUNLOCK_PATH, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
 	if (fd < 0)
 		return -errno;
 	if (flock(fd, LOCK_EX | LOCK_NB)) {
@@ -48,10 +47,10 @@ int runlock__acquire(pid_t *holder)
 	return fd;
 }
 
-pid_t runlock__holder(void)
+pid_t runlock__holder_at(const char *path)
 {
 	pid_t pid;
-	int fd = open(PG_RUNLOCK_PATH, O_RDONLY | O_CLOEXEC);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
 
 	if (fd < 0)
 		return errno == ENOENT ? 0 : -errno;
@@ -63,4 +62,15 @@ pid_t runlock__holder(void)
 	pid = read_pid(fd);
 	close(fd);
 	return pid;
+}
+
+int runlock__acquire(pid_t *holder)
+{
+	mkdir("/run", 0755);
+	return runlock__acquire_at(PG_RUNLOCK_PATH, holder);
+}
+
+pid_t runlock__holder(void)
+{
+	return runlock__holder_at(PG_RUNLOCK_PATH);
 }

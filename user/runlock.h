@@ -12,10 +12,15 @@
 
 #define PG_RUNLOCK_PATH "/run/pidguard.lock"
 
-/* Take the lock. Returns the fd (keep it open), or -EBUSY with *holder set. */
-int runlock__acquire(pid_t *holder);
+/* Take the lock at path. Returns the fd (keep it open), or -EBUSY with
+ * *holder set to the pid that has it. */
+int runlock__acquire_at(const char *path, pid_t *holder);
 
-/* The pid holding the lock, 0 when nobody does, or a negative errno. */
+/* The pid holding the lock at path, 0 when nobody does, or -errno. */
+pid_t runlock__holder_at(const char *path);
+
+/* The same, at PG_RUNLOCK_PATH. */
+int runlock__acquire(pid_t *holder);
 pid_t runlock__holder(void);
 
 #endif
