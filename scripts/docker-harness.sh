@@ -10,7 +10,8 @@
 # (--iptables=false --ip-masq=false --bridge=none): containers get only "lo".
 # `start` also imports the image "pgbusybox" (busybox-static, /bin/sh) since
 # no registry is reachable. `stop` signals the pid recorded in the pidfile,
-# after checking that it still is our dockerd; never a process found by name.
+# after checking that it still is our dockerd; never a process found by name
+# (running test containers are killed first, through the API).
 # Both are idempotent. `env` prints a DOCKER_HOST line for eval:
 #   eval "$(scripts/docker-harness.sh env)"
 set -eu
@@ -99,6 +100,7 @@ cmd_start() {
 		--pidfile "$PIDFILE" \
 		--config-file "$DIR/daemon.json" \
 		--iptables=false --ip-masq=false --bridge=none \
+		--shutdown-timeout 2 \
 		>>"$LOG" 2>&1 </dev/null &
 	launched=$!
 	n=$((START_TIMEOUT * 10))
@@ -131,6 +133,10 @@ cmd_stop() {
 	fi
 	# The containerd that dockerd manages; it should exit with dockerd.
 	cpid=$(cat "$DIR/exec/containerd/containerd.pid" 2>/dev/null || true)
+	# Test containers are disposable: kill them through the API first, or
+	# dockerd waits 10 s for each whose PID 1 ignores SIGTERM (sleep, sh).
+	running=$(dk ps -q 2>/dev/null || true)
+	[ -z "$running" ] || dk kill $running >/dev/null 2>&1 || true
 	kill -TERM "$pid"
 	if ! wait_gone "$pid" "$STOP_TIMEOUT"; then
 		say "dockerd $pid ignored SIGTERM for ${STOP_TIMEOUT}s, sending SIGKILL"

@@ -592,6 +592,11 @@ int docker_client__follow_events(struct docker_client *c, int64_t since,
 	} else if (rc == CURLE_WRITE_ERROR && st.error_body.too_big) {
 		ret = -EIO;
 		set_err(err, errlen, "events: HTTP %ld with an oversized body", st.status);
+	} else if (rc == CURLE_PARTIAL_FILE || rc == CURLE_RECV_ERROR || rc == CURLE_GOT_NOTHING) {
+		/* A dockerd that shuts down just closes the socket mid-stream. */
+		ret = -ECONNRESET;
+		set_err(err, errlen, "events: the daemon at %s closed the stream (%s)",
+			c->socket_path, curl_easy_strerror(rc));
 	} else if (rc != CURLE_OK) {
 		ret = transfer_error(c, st.h, rc, curl_err, "events", err, errlen);
 	} else if (st.status != 200) {

@@ -36,6 +36,7 @@ struct route {
 	size_t big;			/* else: this many 'x' bytes */
 	bool big_chunked;		/* ... chunked, not Content-Length */
 	bool end_stream;		/* chunks: send the last chunk, or hold open */
+	bool abort_stream;		/* chunks: then close without the last chunk */
 	bool silent;			/* send nothing, hold open */
 };
 
@@ -177,7 +178,7 @@ static void serve(struct fake *f, int fd)
 	}
 	if (r->end_stream)
 		writef(fd, "0\r\n\r\n");
-	else
+	else if (!r->abort_stream)
 		hold(f, fd);
 }
 
@@ -594,6 +595,28 @@ static void test_events_split(void **state)
 	fake_stop(f);
 }
 
+/* What a real dockerd does when it stops: close mid-stream, no last chunk. */
+static void test_events_daemon_dies(void **state)
+{
+	static const char *const chunks[] = { ev_start, "{\"Type\":\"contai", NULL };
+	static const struct route routes[] = {
+		{ .path = "/version", .status = 200, .body = version_141 },
+		{ .path = "/v1.41/events*", .status = 200, .chunks = chunks, .abort_stream = true },
+	};
+	struct fake *f = fake_start(routes, NR(routes));
+	struct docker_client *c = client_for(f);
+	struct seen s = { 0 };
+	char err[256];
+
+	(void)state;
+	assert_int_equal(docker_client__follow_events(c, 0, on_event, &s, err, sizeof(err)),
+			 -ECONNRESET);
+	assert_non_null(strstr(err, "closed the stream"));
+	assert_int_equal(s.nr, 1);
+	docker_client__free(c);
+	fake_stop(f);
+}
+
 static void test_events_byte_by_byte(void **state)
 {
 	static char bytes[sizeof(ev_start) * 3][2];
@@ -839,6 +862,7 @@ int main(void)
 		cmocka_unit_test(test_connect_failures),
 		cmocka_unit_test(test_timeout),
 		cmocka_unit_test(test_events_split),
+		cmocka_unit_test(test_events_daemon_dies),
 		cmocka_unit_test(test_events_byte_by_byte),
 		cmocka_unit_test(test_events_callback_stops),
 		cmocka_unit_test(test_events_stop),
