@@ -114,6 +114,18 @@ case "$SMP" in '' | *[!0-9]* | 0) usage_err "--smp: '$SMP' is not a positive num
 [ "$(id -u)" -eq 0 ] || die "must run as root (apt-get installs; the initramfs holds device nodes)"
 [ "$(uname -m)" = x86_64 ] || die "needs an x86_64 host (found $(uname -m))"
 
+# --- accelerator (checked before any work) ---------------------------------
+if [ "$USE_KVM" -eq 1 ]; then
+	[ -w /dev/kvm ] || die "--kvm: /dev/kvm is missing or not writable"
+	grep -qE '^flags.*\b(vmx|svm)\b' /proc/cpuinfo ||
+		die "--kvm: this CPU shows no vmx/svm flag; KVM here cannot run a stock kernel (drop --kvm: TCG works)"
+	ACCEL=(-accel kvm -cpu host)
+	ACCEL_NAME=kvm
+else
+	ACCEL=(-accel "tcg,thread=multi" -cpu max)
+	ACCEL_NAME=tcg
+fi
+
 CACHE=${PG_VM_CACHE:-$ROOT/.vm-cache}
 mkdir -p "$CACHE"
 CACHE=$(cd "$CACHE" && pwd)
@@ -197,6 +209,9 @@ else
 	say "warning: apt cannot resolve the kernel package; using cached $(basename "$KDIR")"
 fi
 
+# Two runs sharing a cache must not unpack the same kernel at once.
+exec 9>"$CACHE/.lock"
+flock -w 600 9 || die "cannot lock $CACHE/.lock (another vm-test fetching a kernel?)"
 if [ ! -f "$KDIR/ok" ]; then
 	say "fetching $KPKG $KVER_PKG (apt-get download, not installed) into $KDIR"
 	rm -rf "$KDIR"
@@ -219,6 +234,7 @@ if [ ! -f "$KDIR/ok" ]; then
 	rm -rf "$KDIR/deb" # 70 MB; the boot files are all we keep
 	touch "$KDIR/ok"
 fi
+flock -u 9
 KREL=$(cat "$KDIR/release")
 read -r KPKG KVER_PKG <"$KDIR/package"
 KIMAGE=$KDIR/vmlinux
@@ -343,17 +359,6 @@ INITRD=$WORK/initramfs.cpio.gz
 say "initramfs: $(du -h "$INITRD" | cut -f1) ($(find "$STAGE" | wc -l) files)"
 
 # --- qemu -------------------------------------------------------------------
-if [ "$USE_KVM" -eq 1 ]; then
-	[ -w /dev/kvm ] || die "--kvm: /dev/kvm is missing or not writable"
-	grep -qE '^flags.*\b(vmx|svm)\b' /proc/cpuinfo ||
-		die "--kvm: this CPU shows no vmx/svm flag; KVM here cannot run a stock kernel (drop --kvm: TCG works)"
-	ACCEL=(-accel kvm -cpu host)
-	ACCEL_NAME=kvm
-else
-	ACCEL=(-accel "tcg,thread=multi" -cpu max)
-	ACCEL_NAME=tcg
-fi
-
 LSM_BASE=lockdown,capability,landlock,yama,apparmor
 declare -A RESULT SECS LSMS
 overall=0
