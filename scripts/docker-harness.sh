@@ -136,6 +136,7 @@ cmd_stop() {
 	# Test containers are disposable: kill them through the API first, or
 	# dockerd waits 10 s for each whose PID 1 ignores SIGTERM (sleep, sh).
 	running=$(dk ps -q 2>/dev/null || true)
+	# shellcheck disable=SC2086 # one id per word, on purpose
 	[ -z "$running" ] || dk kill $running >/dev/null 2>&1 || true
 	kill -TERM "$pid"
 	if ! wait_gone "$pid" "$STOP_TIMEOUT"; then
