@@ -256,6 +256,10 @@ fi
 BUILD_DIR=$(cd "$BUILD_DIR" 2>/dev/null && pwd) || die "build folder '$BUILD_DIR' does not exist"
 [ -n "$CMD" ] || [ -x "$BUILD_DIR/pidguard" ] || die "$BUILD_DIR/pidguard missing"
 
+PG_SHA=
+[ -f "$BUILD_DIR/pidguard" ] && PG_SHA=$(sha256sum "$BUILD_DIR/pidguard" | cut -d' ' -f1)
+[ -z "$PG_SHA" ] || say "pidguard: $BUILD_DIR/pidguard, sha256 ${PG_SHA:0:16}..., run unchanged in every guest"
+
 # --- initramfs --------------------------------------------------------------
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/pidguard-vm.XXXXXX")
 cleanup() {
@@ -440,6 +444,15 @@ run_config() {
 	fi
 
 	local fail=0
+	# The very binary built on the host ran in the guest (CO-RE: no rebuild).
+	if [ -n "$PG_SHA" ]; then
+		local gsha
+		gsha=$(sed -n 's/^PGVM-INFO pidguard-sha256=//p' "$log" | tail -1)
+		if [ "$gsha" != "$PG_SHA" ]; then
+			fail=1
+			say "$cfg: FAILED: the guest's pidguard (sha256 ${gsha:-unknown}) is not the host's ($PG_SHA)"
+		fi
+	fi
 	# The configuration must have taken effect, or the result proves nothing.
 	case "$cfg" in
 	lsm-on) case ",${LSMS[$cfg]}," in *,bpf,*) ;; *) fail=1; say "$cfg: FAILED: bpf is not in the guest's active LSMs (${LSMS[$cfg]:-unknown})" ;; esac ;;
