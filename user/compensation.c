@@ -128,8 +128,9 @@ static void say(struct compensation_result *out, enum compensation_case kind, co
 
 void compensation__classify(const struct compensation_input *in, struct compensation_result *out)
 {
-	const char *src = in->source_text && *in->source_text ? in->source_text
-							       : limit_policy__source_name(in->source);
+	const char *src = in->source_text && *in->source_text
+				  ? in->source_text
+				  : limit_policy__source_name(in->source);
 	const struct compensation_kernel *k = &in->kernel;
 	unsigned int n = in->declared;
 	char exec[160] = "";
@@ -177,18 +178,18 @@ void compensation__classify(const struct compensation_input *in, struct compensa
 		break;
 	}
 	if (in->has_pids_limit && in->pids_limit > 0) {
-		say(out, COMP_DROPPED, "Declared %u (%s), not enforced by the kernel (pids.max=max) "
-		    "although Docker holds --pids-limit %lld: the daemon dropped it (\"PIDs limit "
-		    "discarded\") or it was reset behind Docker's back; pidguard enforces it.", n,
-		    src, (long long)in->pids_limit);
+		say(out, COMP_DROPPED, "Declared %u (%s), not enforced by the kernel "
+		    "(pids.max=max) although Docker holds --pids-limit %lld: the daemon "
+		    "dropped it (\"PIDs limit discarded\") or it was reset behind Docker's "
+		    "back; pidguard enforces it.", n, src, (long long)in->pids_limit);
 		return;
 	}
 	if (in->source == LIMIT_SRC_COMPOSE) {
-		say(out, COMP_PREDATES, "Declared %u (%s), not enforced by the kernel (pids.max=max): "
-		    "the container has no --pids-limit, so it predates the limit (restart, "
-		    "stop/start and up --no-recreate keep an old container) or its compose tool "
-		    "ignored it (compose v1 with a v3 file, deploy.* outside swarm); pidguard "
-		    "enforces it.", n, src);
+		say(out, COMP_PREDATES, "Declared %u (%s), not enforced by the kernel "
+		    "(pids.max=max): the container has no --pids-limit, so it predates the "
+		    "limit (restart, stop/start and up --no-recreate keep an old container) "
+		    "or its compose tool ignored it (compose v1 with a v3 file, deploy.* "
+		    "outside swarm); pidguard enforces it.", n, src);
 		return;
 	}
 	say(out, COMP_PIDGUARD_ONLY, "Limit %u comes from %s, which Docker does not know; the "

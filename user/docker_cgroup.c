@@ -255,7 +255,8 @@ int docker_cgroup__resolve(const char *proc_root, const char *cg2_root,
 			snprintf(out->note, sizeof(out->note), "/proc/%d/cgroup: %s", c->pid,
 				 strerror(-ret));
 		} else {
-			if (proc.pids_v1[0] && docker_cgroup__trim_to_container(proc.pids_v1, c->id)) {
+			if (proc.pids_v1[0] &&
+			    docker_cgroup__trim_to_container(proc.pids_v1, c->id)) {
 				memcpy(out->paths.pids_v1, proc.pids_v1, sizeof(proc.pids_v1));
 				pids_from_proc = true;
 			}

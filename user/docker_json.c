@@ -283,7 +283,8 @@ static void parse_labels(json_t *labels, struct docker_container *out)
 		if (json_is_string(v) && json_string_length(v) < sizeof(out->limit_label))
 			copy_cut(v, out->limit_label, sizeof(out->limit_label));
 		else
-			snprintf(out->limit_label, sizeof(out->limit_label), "(not a short string)");
+			snprintf(out->limit_label, sizeof(out->limit_label),
+				 "(not a short string)");
 	}
 }
 

@@ -53,7 +53,8 @@ bool limit_policy__target_matches(const char *target, const struct docker_contai
 	if (n < 12 || n > DOCKER_ID_LEN)
 		return false;
 	for (i = 0; i < n; i++)
-		if (!((target[i] >= '0' && target[i] <= '9') || (target[i] >= 'a' && target[i] <= 'f')))
+		if (!((target[i] >= '0' && target[i] <= '9') ||
+		      (target[i] >= 'a' && target[i] <= 'f')))
 			return false;
 	return !strncmp(target, c->id, n);
 }
@@ -130,7 +131,8 @@ void limit_policy__decide(const struct limit_policy *p, const struct docker_cont
 	for (i = p->nr_cli; i-- > 0;) {
 		if (limit_policy__target_matches(p->cli[i].target, c)) {
 			set(out, LIMIT_SRC_CLI, p->cli[i].max);
-			snprintf(out->detail, sizeof(out->detail), "--limit %.256s", p->cli[i].target);
+			snprintf(out->detail, sizeof(out->detail), "--limit %.256s",
+				 p->cli[i].target);
 			return;
 		}
 	}
