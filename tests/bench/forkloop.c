@@ -14,7 +14,11 @@
  * Options:
  *   --cgroup PATH     join PATH (a cgroup directory or its cgroup.procs)
  *                     before anything else; repeatable (v2 + v1 pids)
- *   --op fork|thread  what to loop on (default fork)
+ *   --op fork|thread|syscall
+ *                     what to loop on (default fork); syscall is getppid(),
+ *                     100 per timed step, reported per call: the cost every
+ *                     process on the host pays when a syscall tracepoint is
+ *                     attached (it sends every syscall down the slow path)
  *   --workers N       N worker processes (default 1); --per-cpu: one per
  *                     online CPU, each pinned to its CPU
  *   --duration-ms D   measured time (default 1000), after a warm-up of
@@ -26,6 +30,9 @@
  *                     fork with clone3(CLONE_INTO_CGROUP) into the cgroup
  *                     directories FMT % 0 .. N-1, round robin (spreads
  *                     forks over many cgroups from one process)
+ *   --into-prime      first leave one unreaped child (a zombie, which counts
+ *                     as a task) in each of those cgroups, so that with a
+ *                     limit of 1 every later fork into them is over the limit
  *
  * The numbers are only meaningful as ratios between configurations measured
  * side by side (scripts/bench.sh interleaves them); no threshold is checked
@@ -77,9 +84,10 @@ struct shared {
 	struct worker_result w[MAX_WORKERS];
 };
 
-static enum { OP_FORK, OP_THREAD } op = OP_FORK;
+static enum { OP_FORK, OP_THREAD, OP_SYSCALL } op = OP_FORK;
+#define SYSCALL_BATCH 100
 static long duration_ms = 1000, warmup_ms = 100, interval_us;
-static int want_lat;
+static int want_lat, into_prime;
 static int *into_fds;
 static long into_count;
 
@@ -144,6 +152,11 @@ static void *thread_fn(void *arg)
 /* One operation; returns 0 or -1 (counted, never fatal). */
 static int one_op(uint64_t seq)
 {
+	if (op == OP_SYSCALL) {
+		for (int i = 0; i < SYSCALL_BATCH; i++)
+			syscall(SYS_getppid);
+		return 0;
+	}
 	if (op == OP_THREAD) {
 		pthread_t t;
 
@@ -253,8 +266,10 @@ int main(int argc, char **argv)
 				op = OP_FORK;
 			else if (!strcmp(v, "thread"))
 				op = OP_THREAD;
+			else if (!strcmp(v, "syscall"))
+				op = OP_SYSCALL;
 			else
-				die_usage("--op is fork or thread", v);
+				die_usage("--op is fork, thread or syscall", v);
 			i++;
 		} else if (!strcmp(a, "--workers") && v) {
 			workers = (int)parse_num("--workers", v, 1, MAX_WORKERS);
@@ -275,6 +290,8 @@ int main(int argc, char **argv)
 		} else if (!strcmp(a, "--into-fmt") && v) {
 			into_fmt = v;
 			i++;
+		} else if (!strcmp(a, "--into-prime")) {
+			into_prime = 1;
 		} else if (!strcmp(a, "--into-count") && v) {
 			into_count = parse_num("--into-count", v, 1, MAX_INTO);
 			i++;
@@ -308,6 +325,23 @@ int main(int argc, char **argv)
 			into_fds[i] = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 			if (into_fds[i] < 0) {
 				fprintf(stderr, "forkloop: open %s: %s\n", path, strerror(errno));
+				return 1;
+			}
+		}
+		/* The zombies stay ours until we exit; waitpid(pid) never takes them. */
+		for (long i = 0; into_prime && i < into_count; i++) {
+			struct clone3_args ca;
+			pid_t z;
+
+			memset(&ca, 0, sizeof(ca));
+			ca.flags = CLONE_INTO_CGROUP;
+			ca.exit_signal = SIGCHLD;
+			ca.cgroup = (uint64_t)into_fds[i];
+			z = syscall(SYS_clone3, &ca, sizeof(ca));
+			if (z == 0)
+				_exit(0);
+			if (z < 0) {
+				perror("forkloop: clone3 (prime)");
 				return 1;
 			}
 		}
@@ -345,14 +379,17 @@ int main(int argc, char **argv)
 	}
 
 	uint64_t ops = 0, busy = 0, errs = 0;
+	const char *opname = op == OP_FORK ? "fork" : op == OP_THREAD ? "thread" : "syscall";
 
 	for (int i = 0; i < workers; i++) {
 		ops += sh->w[i].ops;
 		busy += sh->w[i].busy_ns;
 		errs += sh->w[i].errors;
 	}
-	printf("op=%s workers=%d ops=%llu errors=%llu busy_ns=%llu ns_per_op=%llu",
-	       op == OP_FORK ? "fork" : "thread", workers, (unsigned long long)ops,
+	if (op == OP_SYSCALL)
+		ops *= SYSCALL_BATCH;
+	printf("op=%s workers=%d ops=%llu errors=%llu busy_ns=%llu ns_per_op=%llu", opname,
+	       workers, (unsigned long long)ops,
 	       (unsigned long long)errs, (unsigned long long)busy,
 	       (unsigned long long)(ops ? busy / ops : 0));
 	if (lat && sh->w[0].nlat) {
