@@ -76,6 +76,7 @@ static void usage(void)
 	       "  zombies N [--hold-ms M]\n"
 	       "  storm --ops N [--seed S] [--hold-ms M] [--away DIR] [--home DIR]\n"
 	       "        [--only exitfork,jointhread,heldthread,zombie,nested,heldchild,migrate]\n"
+	       "        [--orphans-to-init]\n"
 	       "  polite [--hold-ms M] [--forks K]\n"
 	       "  clone-into DIR [--count N] [--hold-ms M]\n"
 	       "  sample FILE [--duration-ms N] [--interval-us N] [--until-gone PID]\n"
@@ -615,7 +616,8 @@ static int cmd_storm(int argc, char **argv)
 	long n_migrate = 0, fail_fork = 0, fail_thread = 0, fail_migrate = 0;
 	long n_killed = 0;
 	uint64_t hard_end;
-	int st;
+	int st, orphans_to_init = 0;
+	pid_t *orphan;
 
 	for (int i = 0; i < argc; i++) {
 		if (!strcmp(argv[i], "--ops") && i + 1 < argc)
@@ -630,12 +632,27 @@ static int cmd_storm(int argc, char **argv)
 			home = argv[++i];
 		else if (!strcmp(argv[i], "--only") && i + 1 < argc)
 			only = argv[++i];
+		else if (!strcmp(argv[i], "--orphans-to-init"))
+			orphans_to_init = 1;
 		else
 			die_usage("storm: unexpected argument '%s'", argv[i]);
 	}
 	if (ops < 0)
 		die_usage("storm: --ops is required");
 	rng_state = (uint64_t)seed * 0x9E3779B97F4A7C15ULL + 1;
+	/*
+	 * Orphaned grandchildren come back to us (subreaper) and we reap them at
+	 * once, as a container's init would: the host's own pid 1 may reap
+	 * orphans only every few seconds, which would leave zombies around for
+	 * an unpredictable time. --orphans-to-init keeps that path instead.
+	 */
+	orphan = mmap(NULL, sizeof(*orphan), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (orphan == MAP_FAILED)
+		return 1;
+	if (!orphans_to_init && prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)) {
+		perror("forker: PR_SET_CHILD_SUBREAPER");
+		return 1;
+	}
 	/* Held children and threads give up on their own after this. */
 	hard_end = now_ms() + 60000 + hold;
 	storm_thread_end = hard_end;
@@ -698,6 +715,7 @@ static int cmd_storm(int argc, char **argv)
 			zombies[nzomb++] = pid;
 			n_zombie++;
 		} else if (r < 80) {		/* nested: child forks a grandchild */
+			*orphan = 0;
 			pid = fork();
 			if (pid == 0) {
 				pid_t g = fork();
@@ -706,7 +724,8 @@ static int cmd_storm(int argc, char **argv)
 					_exit(0);
 				if (g > 0 && (rnd() & 1))
 					waitpid(g, NULL, 0);
-				/* else the grandchild is orphaned: reaped by init */
+				else if (g > 0)
+					*orphan = g;	/* orphaned: reparented */
 				_exit(g < 0 ? 1 : 0);
 			}
 			if (pid < 0) {
@@ -716,6 +735,9 @@ static int cmd_storm(int argc, char **argv)
 			waitpid(pid, &st, 0);
 			if (WIFEXITED(st) && WEXITSTATUS(st) == 1)
 				fail_fork++;
+			/* As a subreaper we got the orphan: reap it as an init would. */
+			if (*orphan && !orphans_to_init)
+				waitpid(*orphan, NULL, 0);
 			n_nested++;
 		} else if (r < 92) {		/* held child, released later */
 			if (nlive == STORM_MAX_LIVE) {
