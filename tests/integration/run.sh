@@ -13,7 +13,8 @@
 # Environment: PG_BUILD (required), PG_MODE_EXPECT (optional: the mode `auto`
 # must choose here, checked by test_cli.sh), PG_TAKEOVER=1 to replace a
 # pidguard already pinned at /sys/fs/bpf/pidguard (refused otherwise: it may
-# be someone's live enforcement), PG_KEEP_TMP=1 to keep each test's files.
+# be someone's live enforcement), PG_KEEP_TMP=1 to keep each test's files,
+# PG_SH to run the tests with another shell (e.g. "busybox sh").
 
 HERE=$(cd "$(dirname "$0")" && pwd)
 : "${PG_BUILD:?PG_BUILD must name the build directory (holding pidguard and tools/)}"
@@ -56,7 +57,8 @@ for t in $TESTS; do
 	name=$(basename "$t" .sh)
 	echo "# $name"
 	: > "$OUTF"
-	sh "$t" > "$OUTF" 2>&1 &
+	# shellcheck disable=SC2086 # PG_SH may be "busybox sh"
+	${PG_SH:-sh} "$t" > "$OUTF" 2>&1 &
 	pid=$!
 	end=$(( $(now_ms) + TIMEOUT * 1000 ))
 	shown=0
