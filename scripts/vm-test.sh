@@ -71,6 +71,7 @@ MEM=1G
 CMD=
 BUILD_DIR=${PG_VM_BUILD:-}
 KPKG=${PG_VM_KERNEL_PKG:-}
+KPKG_GIVEN=$KPKG
 APPEND=
 KEEP=0
 QUIET=0
@@ -86,7 +87,7 @@ while [ $# -gt 0 ]; do
 	--mem) [ $# -ge 2 ] || usage_err "--mem needs a value"; MEM=$2; shift ;;
 	--cmd) [ $# -ge 2 ] || usage_err "--cmd needs a value"; CMD=$2; shift ;;
 	--build-dir) [ $# -ge 2 ] || usage_err "--build-dir needs a value"; BUILD_DIR=$2; shift ;;
-	--kernel-pkg) [ $# -ge 2 ] || usage_err "--kernel-pkg needs a value"; KPKG=$2; shift ;;
+	--kernel-pkg) [ $# -ge 2 ] || usage_err "--kernel-pkg needs a value"; KPKG=$2; KPKG_GIVEN=$2; shift ;;
 	--append) [ $# -ge 2 ] || usage_err "--append needs a value"; APPEND="$APPEND $2"; shift ;;
 	--keep) KEEP=1 ;;
 	-q | --quiet) QUIET=1 ;;
@@ -221,13 +222,15 @@ fi
 # Two runs sharing a cache must not unpack the same kernel at once.
 exec 9>"$CACHE/.lock"
 flock -w 600 9 || die "cannot lock $CACHE/.lock (another vm-test fetching a kernel?)"
-if [ ! -f "$KDIR/ok" ]; then
+# fetch_kernel: download $KPKG=$KVER_PKG into $KDIR and keep its /boot.
+fetch_kernel() {
+	local deb vmlinuz
 	say "fetching $KPKG $KVER_PKG (apt-get download, not installed) into $KDIR"
 	rm -rf "$KDIR"
 	mkdir -p "$KDIR/deb"
 	# _apt cannot write into root-only folders; download as root without warnings.
 	(cd "$KDIR/deb" && apt-get download -q -o APT::Sandbox::User=root "$KPKG=$KVER_PKG" >/dev/null) ||
-		die "apt-get download $KPKG=$KVER_PKG failed"
+		{ say "apt-get download $KPKG=$KVER_PKG failed"; return 1; }
 	deb=$(ls "$KDIR"/deb/*.deb)
 	dpkg-deb --fsys-tarfile "$deb" | tar -x -C "$KDIR" --wildcards './boot/*' ||
 		die "cannot unpack /boot from $deb"
@@ -242,6 +245,18 @@ if [ ! -f "$KDIR/ok" ]; then
 	fi
 	rm -rf "$KDIR/deb" # 70 MB; the boot files are all we keep
 	touch "$KDIR/ok"
+}
+
+if [ ! -f "$KDIR/ok" ] && ! fetch_kernel; then
+	# Stale package lists can name a version the archive has dropped (the
+	# security archive keeps only the newest): refresh, resolve again.
+	rm -rf "$KDIR"
+	[ "$APT_UPDATED" -eq 0 ] && [ -z "$KPKG_GIVEN" ] || die "cannot fetch $KPKG=$KVER_PKG"
+	apt_update
+	KPKG=$(resolve_kpkg) || die "cannot resolve Debian's 6.1 kernel package after apt-get update"
+	KVER_PKG=$(apt-cache show "$KPKG" 2>/dev/null | awk '/^Version:/ {print $2; exit}')
+	KDIR=$CACHE/kernel/${KPKG}_$KVER_PKG
+	[ -f "$KDIR/ok" ] || fetch_kernel || die "cannot fetch $KPKG=$KVER_PKG"
 fi
 flock -u 9
 KREL=$(cat "$KDIR/release")
