@@ -122,8 +122,9 @@ test-asan:
 demo: all
 	$(Q)PG_BUILD=$(OUT) sh scripts/demo.sh
 
+# VM_TEST_ARGS: e.g. "--config lsm-on" or "--timeout 900"; see --help.
 vm-test:
-	$(Q)scripts/vm-test.sh
+	$(Q)scripts/vm-test.sh $(VM_TEST_ARGS)
 
 bench: all
 	$(Q)PG_BUILD=$(OUT) scripts/bench.sh
@@ -135,4 +136,4 @@ fmt:
 	clang-format -i bpf/*.c bpf/*.h user/*.c user/*.h include/*.h tests/unit/*.c tests/tools/*.c
 
 clean:
-	rm -rf build build-asan build-static
+	rm -rf build build-asan build-static build-vm

@@ -131,27 +131,38 @@ struct pg_over {
 #define PG_CHARGED	1
 #define PG_WARN		2
 
+/* Flags of usage_charge(). */
+#define PG_CHG_KILLED	(1u << 0)	/* the task is dying by our hand */
+#define PG_CHG_FORK	(1u << 1)	/* a new task: count it in forks */
+#define PG_CHG_ENFORCE	(1u << 2)	/* record the first limit exceeded */
+#define PG_CHG_RESERVE	(1u << 3)	/* deny mode: a charge past the limit
+					 * is rolled back, so it sets no peak */
+
 /*
- * Count one more task in cg_id. Records the first limit exceeded in *over
- * (when over is not NULL). Returns PG_CHARGED, plus PG_WARN when the warn
- * threshold was just crossed upward (the caller emits the event).
+ * Count one more task in cg_id. With PG_CHG_ENFORCE, records the first limit
+ * exceeded in *over (always a valid pointer: the 6.1 verifier does not carry
+ * a constant NULL through a bpf_loop callback). Returns PG_CHARGED, plus
+ * PG_WARN when the warn threshold was just crossed upward.
  */
-static __always_inline int usage_charge(__u64 cg_id, __u32 level, bool killed, bool is_fork,
+static __always_inline int usage_charge(__u64 cg_id, __u32 level, __u32 flags,
 					struct pg_over *over)
 {
 	struct pg_usage *u = bpf_map_lookup_elem(&usage, &cg_id);
 	struct pg_limit *lim = bpf_map_lookup_elem(&limits, &cg_id);
+	bool past;
 	__s64 count;
 
 	if (!u || !lim)
 		return 0;
 	count = __sync_fetch_and_add(&u->current, 1) + 1;
-	if (killed)
+	if (flags & PG_CHG_KILLED)
 		__sync_fetch_and_add(&u->dying, 1);
-	if (is_fork)
+	if (flags & PG_CHG_FORK)
 		__sync_fetch_and_add(&u->forks, 1);
-	peak_update(u, count);
-	if (over && !over->cg_id && lim->max != PG_NO_LIMIT && count > lim->max) {
+	past = lim->max != PG_NO_LIMIT && count > lim->max;
+	if (!(past && (flags & PG_CHG_RESERVE)))
+		peak_update(u, count);
+	if ((flags & PG_CHG_ENFORCE) && past && !over->cg_id) {
 		over->cg_id = cg_id;
 		over->count = count;
 		over->limit = lim->max;
@@ -257,7 +268,9 @@ static long reconcile_cb(__u32 lvl, struct reconcile_ctx *c)
 	if (cur && __sync_val_compare_and_swap(&c->slots[lvl], cur, 0) == cur)
 		usage_uncharge(cur, c->killed);
 	if (id && __sync_val_compare_and_swap(&c->slots[lvl], 0, id) == 0) {
-		res = usage_charge(id, lvl, c->killed, false, c->enforce ? &c->over : NULL);
+		res = usage_charge(id, lvl,
+				   (c->killed ? PG_CHG_KILLED : 0) | (c->enforce ? PG_CHG_ENFORCE : 0),
+				   &c->over);
 		if (res & PG_WARN)
 			c->warn = 1;
 		c->charged++;

@@ -190,7 +190,7 @@ static long fork_cb(__u32 lvl, struct fork_ctx *c)
 	}
 	if (reserved)
 		return 0;	/* counted, and checked, in task_alloc */
-	res = usage_charge(id, lvl, false, true, &c->over);
+	res = usage_charge(id, lvl, PG_CHG_FORK | PG_CHG_ENFORCE, &c->over);
 	if (res & PG_WARN)
 		c->warn = 1;
 	return 0;
@@ -266,7 +266,8 @@ static long reserve_cb(__u32 lvl, struct reserve_ctx *c)
 	if (lvl >= PG_MAX_LEVELS)
 		return 1;
 	id = c->want[lvl];
-	if (id && (usage_charge(id, lvl, false, true, &c->over) & PG_WARN))
+	if (id && (usage_charge(id, lvl, PG_CHG_FORK | PG_CHG_ENFORCE | PG_CHG_RESERVE, &c->over) &
+		   PG_WARN))
 		c->warn = 1;
 	return 0;
 }
