@@ -10,7 +10,7 @@
 #include "cgroup.h"
 #include "commands.h"
 #include "json_writer.h"
-#include "limits.h"
+#include "limit_store.h"
 #include "loader.h"
 #include "log.h"
 
@@ -38,7 +38,7 @@ int cmd_limit(const struct pg_cmdline *cl)
 		log__error("%s", err);
 		return PG_EXIT_FAIL;
 	}
-	ret = limits__set(&ld, &cg, arg->max, err, sizeof(err));
+	ret = limit_store__set(&ld, &cg, arg->max, err, sizeof(err));
 	if (ret) {
 		log__error("%s", err);
 		loader__close(&ld);

@@ -1,15 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * limits.c - the limits and usage maps, seen from userspace.
+ * limit_store.c - the limits and usage maps, seen from userspace.
  */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include <bpf/bpf.h>
 
-#include "limits.h"
+#include "limit_store.h"
 
-__u32 limits__warn_at(__u32 max, __u32 pct)
+__u32 limit_store__warn_at(__u32 max, __u32 pct)
 {
 	__u64 at;
 
@@ -20,7 +20,7 @@ __u32 limits__warn_at(__u32 max, __u32 pct)
 	return at < 1 ? 1 : at > max ? max : (__u32)at;
 }
 
-int limits__set(const struct pg_loader *l, const struct pg_cgroup *cg, __u32 max, char *err,
+int limit_store__set(const struct pg_loader *l, const struct pg_cgroup *cg, __u32 max, char *err,
 		size_t errlen)
 {
 	struct pg_limit lim = {};
@@ -41,7 +41,7 @@ int limits__set(const struct pg_loader *l, const struct pg_cgroup *cg, __u32 max
 	}
 	is_new = bpf_map_lookup_elem(l->limits_fd, &cg->id, &lim) != 0;
 	lim.max = max;
-	lim.warn_at = limits__warn_at(max, cfg.warn_pct);
+	lim.warn_at = limit_store__warn_at(max, cfg.warn_pct);
 	lim.level = cg->level;
 
 	if (!is_new) {
@@ -90,7 +90,7 @@ int limits__set(const struct pg_loader *l, const struct pg_cgroup *cg, __u32 max
 	return 0;
 }
 
-int limits__count(const struct pg_loader *l)
+int limit_store__count(const struct pg_loader *l)
 {
 	__u64 key, next;
 	int n = 0;
@@ -104,7 +104,7 @@ int limits__count(const struct pg_loader *l)
 	return n;
 }
 
-int limits__collect(const struct pg_loader *l, const char *cg2_root)
+int limit_store__collect(const struct pg_loader *l, const char *cg2_root)
 {
 	__u64 gone[256];
 	__u64 key, next;
