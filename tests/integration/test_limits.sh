@@ -180,6 +180,20 @@ fi
 pg_finish "$S1" 10000; pg_finish "$S2P" 10000; pg_finish "$S3" 10000
 note "storm a: $(grep -v '^phase' "$T/s1.out" | tr '\n' ' ')"
 
+# -- orphans reaped by the host's pid 1 (not by anything in the cgroup) --
+name=limits-orphans-reaped-by-init
+"$FORKER" --cgroup "$A" storm --ops 1000 --seed $$ --only nested --orphans-to-init > "$T/o.out" 2>&1
+orph=$(cg_zombies "$A")
+end=$(( $(now_ms) + 10000 ))
+while [ "$(cg_zombies "$A")" != 0 ] && [ "$(now_ms)" -lt "$end" ]; do sleep 0.05; done
+left=$(cg_zombies "$A")
+if [ "$left" != 0 ]; then
+	skip "$name" "pid 1 did not reap $left orphaned zombies within 10 s"
+else
+	note "$name: $(kv "$T/o.out" nested) nested forks, $orph orphans were still zombies when the storm ended"
+	expect_exact "$name" "$RA" "$A" 0 "2 s after pid 1 reaped the orphans" && expect_eq "$name" "current" "$GOT_CUR" 0 && ok "$name"
+fi
+
 # -- `pidguard limit` on a populated cgroup, live: seeded from its tasks --
 name=limits-live-limit-seeds
 if "$PG" limit "$S2" 5000 > "$T/limit.out" 2>&1; then
