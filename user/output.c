@@ -100,7 +100,38 @@ static void limit_text(__u32 limit, char buf[16])
 		snprintf(buf, 16, "%u", limit);
 }
 
+static bool known(const char *s)
+{
+	return s && *s;
+}
+
+/* " container=web compose=shop/web", sanitized like a path; "" if unknown. */
+static void container_text(FILE *f, const struct pg_event_container *ctr)
+{
+	char *s;
+
+	if (!ctr || !known(ctr->name))
+		return;
+	s = text_path(ctr->name);
+	fprintf(f, " container=%s", s ? s : "?");
+	free(s);
+	if (known(ctr->project) || known(ctr->service)) {
+		char *p = text_path(known(ctr->project) ? ctr->project : "-");
+		char *v = text_path(known(ctr->service) ? ctr->service : "-");
+
+		fprintf(f, " compose=%s/%s", p ? p : "?", v ? v : "?");
+		free(p);
+		free(v);
+	}
+}
+
 void output__event_text(FILE *f, const struct pg_event *ev, __u64 wall_ns, const char *cg_path)
+{
+	output__event_text_ctr(f, ev, wall_ns, cg_path, NULL);
+}
+
+void output__event_text_ctr(FILE *f, const struct pg_event *ev, __u64 wall_ns, const char *cg_path,
+			    const struct pg_event_container *ctr)
 {
 	char when[48], comm[PG_COMM_LEN + 1], pcomm[PG_COMM_LEN + 1], limit[16];
 	char *path = text_path(cg_path);
@@ -109,10 +140,11 @@ void output__event_text(FILE *f, const struct pg_event *ev, __u64 wall_ns, const
 	output__sanitize_comm(ev->comm, comm);
 	output__sanitize_comm(ev->pcomm, pcomm);
 	limit_text(ev->limit, limit);
-	fprintf(f,
-		"%s %s cgroup=%s (id %" PRIu64 ") pid=%u tgid=%u comm=%s ppid=%u pcomm=%s count=%u/%s",
-		when, output__event_kind_name(ev->kind), path ? path : "?", (uint64_t)ev->cg_id,
-		ev->pid, ev->tgid, comm, ev->ppid, pcomm, ev->count, limit);
+	fprintf(f, "%s %s cgroup=%s (id %" PRIu64 ")", when, output__event_kind_name(ev->kind),
+		path ? path : "?", (uint64_t)ev->cg_id);
+	container_text(f, ctr);
+	fprintf(f, " pid=%u tgid=%u comm=%s ppid=%u pcomm=%s count=%u/%s", ev->pid, ev->tgid, comm,
+		ev->ppid, pcomm, ev->count, limit);
 	if (ev->flags & PG_EVF_PARENT_KILLED)
 		fputs(" parent-killed", f);
 	if (ev->flags & PG_EVF_GRACED)
@@ -145,6 +177,12 @@ static void limit_field(json_writer_t *jw, __u32 limit)
 void output__event_json(json_writer_t *jw, const struct pg_event *ev, __u64 wall_ns,
 			const char *cg_path)
 {
+	output__event_json_ctr(jw, ev, wall_ns, cg_path, NULL);
+}
+
+void output__event_json_ctr(json_writer_t *jw, const struct pg_event *ev, __u64 wall_ns,
+			    const char *cg_path, const struct pg_event_container *ctr)
+{
 	char when[48];
 
 	output__format_time(wall_ns, when, sizeof(when));
@@ -153,6 +191,13 @@ void output__event_json(json_writer_t *jw, const struct pg_event *ev, __u64 wall
 	jsonw_string_field(jw, "kind", output__event_kind_name(ev->kind));
 	jsonw_string_field(jw, "cgroup", cg_path);	/* NULL -> null */
 	jsonw_uint_field(jw, "cgroup_id", ev->cg_id);
+	if (ctr && known(ctr->name)) {
+		jsonw_string_field(jw, "container", ctr->name);
+		if (known(ctr->project))
+			jsonw_string_field(jw, "compose_project", ctr->project);
+		if (known(ctr->service))
+			jsonw_string_field(jw, "compose_service", ctr->service);
+	}
 	jsonw_uint_field(jw, "pid", ev->pid);
 	jsonw_uint_field(jw, "tgid", ev->tgid);
 	comm_field(jw, "comm", ev->comm);
@@ -257,6 +302,60 @@ static void status_header(FILE *f, const struct pg_status_summary *sum)
 	fputc('\n', f);
 }
 
+/* A container's row shows its name: /docker/<64 hex digits> says little. */
+static const char *row_name(const struct pg_status_row *r)
+{
+	return r->container[0] ? r->container : r->path;
+}
+
+static void text_field(FILE *f, const char *s, size_t max)
+{
+	/* Spaces stay: these are the last fields of their line. */
+	for (size_t i = 0; i < max && s[i]; i++)
+		fputc(s[i] == ' ' ? ' ' : text_safe(s[i]), f);
+}
+
+/*
+ * After the table, one line per container: where its limit comes from and
+ * the compensation report (what the kernel enforces, and which case).
+ */
+static void containers_text(FILE *f, const struct pg_status_row *rows, int n)
+{
+	bool header = false;
+
+	for (int i = 0; i < n; i++) {
+		const struct pg_status_row *r = &rows[i];
+
+		if (!r->container[0])
+			continue;
+		if (!header)
+			fputs("containers:\n", f);
+		header = true;
+		fputs("  ", f);
+		text_field(f, r->container, sizeof(r->container));
+		if (r->compose_project[0] || r->compose_service[0]) {
+			fputs(" (compose ", f);
+			text_field(f, r->compose_project, sizeof(r->compose_project));
+			fputc('/', f);
+			text_field(f, r->compose_service, sizeof(r->compose_service));
+			fputc(')', f);
+		}
+		fputs(" ", f);
+		text_field(f, r->path, sizeof(r->path));
+		if (r->limit_source[0]) {
+			fputs(": limit from ", f);
+			text_field(f, r->limit_source, sizeof(r->limit_source));
+		}
+		if (r->compensation[0]) {
+			fputs(", ", f);
+			text_field(f, r->compensation, sizeof(r->compensation));
+			fputs(": ", f);
+			text_field(f, r->compensation_text, sizeof(r->compensation_text));
+		}
+		fputc('\n', f);
+	}
+}
+
 void output__status_text(FILE *f, const struct pg_status_summary *sum, struct pg_status_row *rows,
 			 int n)
 {
@@ -274,7 +373,7 @@ void output__status_text(FILE *f, const struct pg_status_summary *sum, struct pg
 	for (c = 0; c < NR_COLS; c++)
 		width[c] = strlen(col_names[c]);
 	for (i = 0; i < n; i++) {
-		int len = strnlen(rows[i].path, sizeof(rows[i].path));
+		int len = strnlen(row_name(&rows[i]), sizeof(rows[i].path));
 
 		row_cells(&rows[i], cells);
 		for (c = 0; c < NR_COLS; c++)
@@ -296,8 +395,8 @@ void output__status_text(FILE *f, const struct pg_status_summary *sum, struct pg
 		fprintf(f, "  %*s", width[c], col_names[c]);
 	fputc('\n', f);
 	for (i = 0; i < n; i++) {
-		int len = strnlen(rows[i].path, sizeof(rows[i].path)), k;
-		const char *src = rows[i].path;
+		int len = strnlen(row_name(&rows[i]), sizeof(rows[i].path)), k;
+		const char *src = row_name(&rows[i]);
 
 		/* Shorten from the left: the end of a path names the container. */
 		if (len > path_w) {
@@ -318,6 +417,7 @@ void output__status_text(FILE *f, const struct pg_status_summary *sum, struct pg
 			fprintf(f, "  %*s", width[c], cells[c]);
 		fputc('\n', f);
 	}
+	containers_text(f, rows, n);
 }
 
 void output__status_json(json_writer_t *jw, const struct pg_status_summary *sum,
@@ -360,6 +460,19 @@ void output__status_json(json_writer_t *jw, const struct pg_status_summary *sum,
 		jsonw_int_field(jw, "dying", r->usage.dying);
 		jsonw_uint_field(jw, "warnings", r->usage.warnings);
 		jsonw_uint_field(jw, "events_suppressed", r->usage.events_suppressed);
+		if (r->container[0]) {
+			jsonw_string_field(jw, "container", r->container);
+			if (r->compose_project[0])
+				jsonw_string_field(jw, "compose_project", r->compose_project);
+			if (r->compose_service[0])
+				jsonw_string_field(jw, "compose_service", r->compose_service);
+			if (r->limit_source[0])
+				jsonw_string_field(jw, "limit_source", r->limit_source);
+			if (r->compensation[0]) {
+				jsonw_string_field(jw, "compensation", r->compensation);
+				jsonw_string_field(jw, "compensation_text", r->compensation_text);
+			}
+		}
 		jsonw_end_object(jw);
 	}
 	jsonw_end_array(jw);

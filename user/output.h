@@ -40,11 +40,39 @@ void output__sanitize_comm(const char *comm, char dst[PG_COMM_LEN + 1]);
 void output__event_text(FILE *f, const struct pg_event *ev, __u64 wall_ns, const char *cg_path);
 void output__event_json(json_writer_t *jw, const struct pg_event *ev, __u64 wall_ns, const char *cg_path);
 
+/*
+ * The container a cgroup belongs to, when Docker told us: name, and the
+ * compose project and service ("" or NULL when not a compose container).
+ */
+struct pg_event_container {
+	const char *name;
+	const char *project;
+	const char *service;
+};
+
+/*
+ * The same, with the container (NULL: as above). Text inserts
+ * " container=NAME" and " compose=PROJECT/SERVICE" after "(id N)"; JSON adds
+ * the keys "container", "compose_project" and "compose_service" after
+ * cgroup_id, each only when known, so the keys above never change.
+ */
+void output__event_text_ctr(FILE *f, const struct pg_event *ev, __u64 wall_ns, const char *cg_path,
+			    const struct pg_event_container *ctr);
+void output__event_json_ctr(json_writer_t *jw, const struct pg_event *ev, __u64 wall_ns,
+			    const char *cg_path, const struct pg_event_container *ctr);
+
 struct pg_status_row {
 	char path[256];			/* relative to the v2 mount, or "(gone)" */
 	__u64 cg_id;
 	__u32 limit;			/* PG_NO_LIMIT when tracked without limit */
 	struct pg_usage usage;
+	/* Docker, from `run`'s container table; "" when not a container. */
+	char container[256];
+	char compose_project[256];
+	char compose_service[256];
+	char limit_source[64];		/* "label", "compose file", ... */
+	char compensation[32];		/* compensation case name */
+	char compensation_text[640];	/* its sentence */
 };
 
 struct pg_status_summary {

@@ -377,6 +377,98 @@ static void test_status_json(void **state)
 		  "\"late_release\":0},\"cgroups\":[]}\n");
 }
 
+/* Events of a container: name and compose labels, only when known. */
+static void test_event_container(void **state)
+{
+	struct pg_event ev = bomb_event();
+	struct pg_event_container web = { .name = "web", .project = "shop", .service = "web" };
+	struct pg_event_container plain = { .name = "db" };
+	struct pg_event_container evil = { .name = "x", .project = "p q\n", .service = "" };
+	struct pg_event_container nameless = { .name = "", .project = "shop" };
+	struct capture c;
+
+	(void)state;
+	ev.flags = 0;
+	ev.suppressed = 0;
+	cap_open(&c);
+	output__event_text_ctr(c.f, &ev, T0, "/docker/abc", &web);
+	output__event_text_ctr(c.f, &ev, T0, "/docker/abc", &plain);
+	output__event_text_ctr(c.f, &ev, T0, "/docker/abc", &evil);
+	output__event_text_ctr(c.f, &ev, T0, "/docker/abc", &nameless);
+	output__event_text_ctr(c.f, &ev, T0, "/docker/abc", NULL);
+	cap_check(&c,
+		  "2026-11-25T18:40:28.123Z killed cgroup=/docker/abc (id 44) container=web "
+		  "compose=shop/web pid=123 tgid=123 comm=bomb ppid=120 pcomm=bomb count=26/25\n"
+		  "2026-11-25T18:40:28.123Z killed cgroup=/docker/abc (id 44) container=db "
+		  "pid=123 tgid=123 comm=bomb ppid=120 pcomm=bomb count=26/25\n"
+		  "2026-11-25T18:40:28.123Z killed cgroup=/docker/abc (id 44) container=x "
+		  "compose=p?q?/- pid=123 tgid=123 comm=bomb ppid=120 pcomm=bomb count=26/25\n"
+		  "2026-11-25T18:40:28.123Z killed cgroup=/docker/abc (id 44) "
+		  "pid=123 tgid=123 comm=bomb ppid=120 pcomm=bomb count=26/25\n"
+		  "2026-11-25T18:40:28.123Z killed cgroup=/docker/abc (id 44) "
+		  "pid=123 tgid=123 comm=bomb ppid=120 pcomm=bomb count=26/25\n");
+
+	cap_open(&c);
+	output__event_json_ctr(c.jw, &ev, T0, "/docker/abc", &web);
+	output__event_json_ctr(c.jw, &ev, T0, "/docker/abc", &plain);
+	output__event_json_ctr(c.jw, &ev, T0, "/docker/abc", NULL);
+	cap_check(&c,
+		  "{\"time\":\"2026-11-25T18:40:28.123Z\",\"kind\":\"killed\","
+		  "\"cgroup\":\"/docker/abc\",\"cgroup_id\":44,\"container\":\"web\","
+		  "\"compose_project\":\"shop\",\"compose_service\":\"web\",\"pid\":123,"
+		  "\"tgid\":123,\"comm\":\"bomb\",\"ppid\":120,\"pcomm\":\"bomb\",\"count\":26,"
+		  "\"limit\":25,\"suppressed\":0,\"parent_killed\":false,\"graced\":false}\n"
+		  "{\"time\":\"2026-11-25T18:40:28.123Z\",\"kind\":\"killed\","
+		  "\"cgroup\":\"/docker/abc\",\"cgroup_id\":44,\"container\":\"db\",\"pid\":123,"
+		  "\"tgid\":123,\"comm\":\"bomb\",\"ppid\":120,\"pcomm\":\"bomb\",\"count\":26,"
+		  "\"limit\":25,\"suppressed\":0,\"parent_killed\":false,\"graced\":false}\n"
+		  "{\"time\":\"2026-11-25T18:40:28.123Z\",\"kind\":\"killed\","
+		  "\"cgroup\":\"/docker/abc\",\"cgroup_id\":44,\"pid\":123,"
+		  "\"tgid\":123,\"comm\":\"bomb\",\"ppid\":120,\"pcomm\":\"bomb\",\"count\":26,"
+		  "\"limit\":25,\"suppressed\":0,\"parent_killed\":false,\"graced\":false}\n");
+}
+
+/* Containers show their name in the table, then their compensation report. */
+static void test_status_containers(void **state)
+{
+	struct pg_status_summary sum = { .mode = "kill" };
+	struct pg_status_row rows[] = {
+		mkrow("/docker/0123456789abcdef0123456789abcdef", 7, 25, 20, 27, 3),
+		mkrow("/plain", 8, 10, 1, 1, 0),
+	};
+	struct capture c;
+
+	(void)state;
+	strcpy(rows[0].container, "web");
+	strcpy(rows[0].compose_project, "shop");
+	strcpy(rows[0].compose_service, "web");
+	strcpy(rows[0].limit_source, "compose file");
+	strcpy(rows[0].compensation, "predates");
+	strcpy(rows[0].compensation_text, "Declared 25, not\tenforced.");
+	status_text(&sum, rows, 2,
+		    "mode: kill, events lost: 0\n"
+		    "CGROUP  CURRENT  PEAK  LIMIT  DENIED  KILLED  FLAGGED\n"
+		    "web          20    27     25       0       3        0\n"
+		    "/plain        1     1     10       0       0        0\n"
+		    "containers:\n"
+		    "  web (compose shop/web) /docker/0123456789abcdef0123456789abcdef: limit from "
+		    "compose file, predates: Declared 25, not?enforced.\n");
+
+	cap_open(&c);
+	output__status_json(c.jw, &sum, rows, 1);
+	cap_check(&c,
+		  "{\"mode\":\"kill\",\"stats\":{\"events_lost\":0,\"storage_failed\":0,"
+		  "\"pending_full\":0,\"zombies_full\":0,\"kill_failed\":0,\"resyncs\":0,"
+		  "\"late_release\":0},\"cgroups\":["
+		  "{\"path\":\"/docker/0123456789abcdef0123456789abcdef\",\"cgroup_id\":7,"
+		  "\"limit\":25,\"current\":20,\"peak\":27,\"forks\":0,\"denied\":0,"
+		  "\"killed\":3,\"flagged\":0,\"migrated_in\":0,\"dying\":0,\"warnings\":0,"
+		  "\"events_suppressed\":0,\"container\":\"web\",\"compose_project\":\"shop\","
+		  "\"compose_service\":\"web\",\"limit_source\":\"compose file\","
+		  "\"compensation\":\"predates\","
+		  "\"compensation_text\":\"Declared 25, not\\tenforced.\"}]}\n");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -392,6 +484,8 @@ int main(void)
 		cmocka_unit_test(test_status_text_table),
 		cmocka_unit_test(test_status_text_long_paths),
 		cmocka_unit_test(test_status_json),
+		cmocka_unit_test(test_event_container),
+		cmocka_unit_test(test_status_containers),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
