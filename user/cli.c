@@ -30,6 +30,7 @@ enum {
 	OPT_DOCKER_HOST,
 	OPT_NO_DOCKER,
 	OPT_DURATION,
+	OPT_APPLY_PIDS_MAX,
 };
 
 #define COMMON_OPTS					\
@@ -58,6 +59,7 @@ static const struct option run_opts[] = {
 	{ "compose", required_argument, NULL, OPT_COMPOSE },
 	{ "docker-host", required_argument, NULL, OPT_DOCKER_HOST },
 	{ "no-docker", no_argument, NULL, OPT_NO_DOCKER },
+	{ "apply-pids-max", no_argument, NULL, OPT_APPLY_PIDS_MAX },
 	{ "duration", required_argument, NULL, OPT_DURATION },
 	{},
 };
@@ -330,6 +332,9 @@ static int run_option(struct pg_cmdline *out, int c, const char *arg, char *err,
 	case OPT_NO_DOCKER:
 		out->no_docker = true;
 		return 0;
+	case OPT_APPLY_PIDS_MAX:
+		out->apply_pids_max = true;
+		return 0;
 	case OPT_DURATION:
 		if (parse_u32(arg, 0, PG_DURATION_MAX, &v)) {
 			snprintf(err, errlen,
@@ -443,6 +448,11 @@ static int parse_command(struct pg_cmdline *out, int argc, char **argv, char *er
 				 show(out->docker_host, b));
 			return PG_EXIT_USAGE;
 		}
+		if (out->no_docker && out->apply_pids_max) {
+			snprintf(err, errlen,
+				 "--apply-pids-max: writes containers' declared limits, which needs Docker, but --no-docker was given");
+			return PG_EXIT_USAGE;
+		}
 		/* Compose limits are matched through container labels: Docker is needed. */
 		if (out->no_docker && out->nr_compose) {
 			snprintf(err, errlen,
@@ -524,7 +534,7 @@ static const char usage_run[] =
 	"  pidguard [-j] run [--mode auto|deny|kill|flag] [--limit TARGET=N]...\n"
 	"               [--default-limit N] [--warn PCT] [--events-per-sec N]\n"
 	"               [--compose FILE]... [--docker-host unix:///path] [--no-docker]\n"
-	"               [--duration SECONDS]\n";
+	"               [--apply-pids-max] [--duration SECONDS]\n";
 static const char usage_status[] = "  pidguard [-j] [-p] status\n";
 static const char usage_limit[] = "  pidguard [-j] limit TARGET N|none\n";
 static const char usage_stop[] = "  pidguard [-j] stop\n";
@@ -553,6 +563,9 @@ static const char run_options[] =
 	"                     Docker socket (default: $DOCKER_HOST, then\n"
 	"                     unix:///var/run/docker.sock)\n"
 	"  --no-docker        do not ask Docker: cgroup paths and --default-limit only\n"
+	"  --apply-pids-max   where a container has a pids controller whose pids.max\n"
+	"                     is missing its declared limit (max, or higher), write\n"
+	"                     the declared limit there too and read it back\n"
 	"  --duration SECONDS stop after SECONDS, 0 to 86400 (default 0: run until\n"
 	"                     SIGINT or SIGTERM)\n";
 

@@ -59,6 +59,7 @@ struct pg_cmdline {
 	int nr_compose;
 	const char *docker_host;	/* NULL = DOCKER_HOST or the default socket */
 	bool no_docker;
+	bool apply_pids_max;		/* --apply-pids-max: also write pids.max */
 	int duration_s;			/* --duration N: stop after N s, 0 = forever */
 
 	/* limit TARGET N|none (uses limits[0]) */

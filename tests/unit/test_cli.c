@@ -56,6 +56,7 @@ static void test_defaults(void **state)
 	assert_int_equal(cl.nr_compose, 0);
 	assert_null(cl.docker_host);
 	assert_false(cl.no_docker);
+	assert_false(cl.apply_pids_max);
 	assert_int_equal(cl.duration_s, 0);
 	assert_false(cl.json);
 	assert_false(cl.pretty);
@@ -121,6 +122,16 @@ static void test_run_modes_and_no_docker(void **state)
 	/* Leading zeros are still decimal digits. */
 	PARSE_OK("run", "--warn", "007");
 	assert_int_equal(cl.warn_pct, 7);
+}
+
+static void test_apply_pids_max(void **state)
+{
+	(void)state;
+	PARSE_OK("run", "--apply-pids-max", "--compose", "c.yml");
+	assert_true(cl.apply_pids_max);
+	PARSE_OK("run");
+	assert_false(cl.apply_pids_max);	/* reset by a new parse */
+	assert_int_equal(PARSE("status", "--apply-pids-max"), PG_EXIT_USAGE);
 }
 
 static void test_global_options_anywhere(void **state)
@@ -279,6 +290,10 @@ static const struct {
 	  "--docker-host: 'unix://rel.sock' is not a unix socket address (unix:///path)" },
 	{ { "run", "--no-docker", "--docker-host", "unix:///d.sock" },
 	  "--no-docker: conflicts with --docker-host 'unix:///d.sock'" },
+	{ { "run", "--apply-pids-max", "--no-docker" },
+	  "--apply-pids-max: writes containers' declared limits, which needs Docker, but --no-docker was given" },
+	{ { "run", "--apply-pids-max=1" },
+	  "run: option '--apply-pids-max' takes no value ('--apply-pids-max=1')" },
 	{ { "run", "--compose", "c.yml", "--no-docker" },
 	  "--compose: 'c.yml' needs Docker (services are matched by container labels), but --no-docker was given" },
 	{ { "status", "extra" }, "status: unexpected argument 'extra'" },
@@ -564,6 +579,7 @@ int main(void)
 		cmocka_unit_test(test_defaults),
 		cmocka_unit_test(test_run_every_option),
 		cmocka_unit_test(test_run_modes_and_no_docker),
+		cmocka_unit_test(test_apply_pids_max),
 		cmocka_unit_test(test_global_options_anywhere),
 		cmocka_unit_test(test_limit_command),
 		cmocka_unit_test(test_help_forms),
