@@ -18,6 +18,7 @@
 
 #include "cgroup.h"
 #include "commands.h"
+#include "docker_sync.h"
 #include "event_report.h"
 #include "limit_store.h"
 #include "loader.h"
@@ -44,6 +45,11 @@ static int resolve_targets(const struct pg_cmdline *cl, const char *cg2, struct 
 
 	for (int i = 0; i < cl->nr_limits; i++) {
 		if (cgroup__resolve(cg2, cl->limits[i].target, &cgs[i], err, sizeof(err))) {
+			/* No '/' and not a cgroup: a container name or id, for Docker. */
+			if (!cl->no_docker && !strchr(cl->limits[i].target, '/')) {
+				cgs[i].id = 0;
+				continue;
+			}
 			log__error("--limit %s: %s", cl->limits[i].target, err);
 			return PG_EXIT_USAGE;
 		}
@@ -114,6 +120,8 @@ static int install_limits(const struct pg_cmdline *cl, const struct pg_loader *l
 	char err[PG_PATH_MAX + 256];
 
 	for (int i = 0; i < cl->nr_limits; i++) {
+		if (!cgs[i].id)
+			continue;	/* a container: docker_sync installs it */
 		if (limit_store__set(ld, &cgs[i], cl->limits[i].max, err, sizeof(err))) {
 			log__error("%s", err);
 			return PG_EXIT_FAIL;
@@ -128,16 +136,16 @@ static int install_limits(const struct pg_cmdline *cl, const struct pg_loader *l
 
 static void say_docker(const struct pg_cmdline *cl)
 {
-	if (cl->no_docker)
+	if (!cl->no_docker)
 		return;
-	log__info("Docker: this build does not read container limits yet; enforcing the "
-		  "--limit targets only");
+	log__info("Docker: not used (--no-docker); enforcing the --limit targets only");
 	if (cl->default_limit)
 		log__warn("--default-limit %u applies to Docker containers: ignored",
 			  cl->default_limit);
 }
 
-static int event_loop(const struct pg_cmdline *cl, struct pg_loader *ld, const char *cg2)
+static int event_loop(const struct pg_cmdline *cl, struct pg_loader *ld, const char *cg2,
+		      struct docker_sync *ds)
 {
 	struct event_report rep;
 	struct ring_buffer *rb;
@@ -146,6 +154,10 @@ static int event_loop(const struct pg_cmdline *cl, struct pg_loader *ld, const c
 
 	if (event_report__init(&rep, ld, cg2, cl->json))
 		return PG_EXIT_FAIL;
+	if (ds) {
+		rep.container_of = docker_sync__container_of;
+		rep.container_ctx = ds;
+	}
 	rb = ring_buffer__new(ld->events_fd, event_report__handle, &rep, NULL);
 	if (!rb) {
 		log__error("cannot open the event ring buffer: %s", strerror(errno));
@@ -166,6 +178,7 @@ static int event_loop(const struct pg_cmdline *cl, struct pg_loader *ld, const c
 		if (now != last_tick) {
 			last_tick = now;
 			event_report__tick(&rep);
+			docker_sync__tick(ds);
 		}
 		if (now - last_collect >= 10) {
 			int gone = limit_store__collect(ld, cg2);
@@ -188,6 +201,7 @@ static int event_loop(const struct pg_cmdline *cl, struct pg_loader *ld, const c
 int cmd_run(const struct pg_cmdline *cl)
 {
 	struct pg_cgroup *cgs = NULL;
+	struct docker_sync *ds = NULL;
 	struct pg_loader ld = { .skel = NULL };
 	struct pg_mounts mounts;
 	struct sigaction sa = { .sa_handler = on_stop_signal };
@@ -224,6 +238,11 @@ int cmd_run(const struct pg_cmdline *cl)
 	ret = resolve_targets(cl, mounts.cgroup2, cgs);
 	if (ret)
 		goto out;
+	if (!cl->no_docker) {
+		ret = docker_sync__new(cl, &mounts, &ds);
+		if (ret)
+			goto out;
+	}
 
 	ret = bring_up(cl, &ld);
 	if (ret)
@@ -237,13 +256,22 @@ int cmd_run(const struct pg_cmdline *cl)
 	if (ret)
 		goto out;
 	say_docker(cl);
+	if (ds) {
+		for (int i = 0; i < cl->nr_limits; i++)
+			if (cgs[i].id)
+				docker_sync__keep_cgroup(ds, cgs[i].id);
+		ret = docker_sync__start(ds, &ld);
+		if (ret)
+			goto out;
+	}
 
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	log__info("ready: %d limits, pinned at %s", limit_store__count(&ld), PG_PIN_DIR);
-	ret = event_loop(cl, &ld, mounts.cgroup2);
+	ret = event_loop(cl, &ld, mounts.cgroup2, ds);
 	log__info("exiting; enforcement stays in place (`pidguard stop` removes it)");
 out:
+	docker_sync__free(ds);	/* stops and joins its thread first */
 	loader__close(&ld);
 	free(cgs);
 	close(lock_fd);

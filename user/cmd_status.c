@@ -13,6 +13,7 @@
 #include "commands.h"
 #include "loader.h"
 #include "log.h"
+#include "names.h"
 #include "output.h"
 
 static int collect_rows(const struct pg_loader *ld, const char *cg2, struct pg_status_row **out)
@@ -53,6 +54,34 @@ static int collect_rows(const struct pg_loader *ld, const char *cg2, struct pg_s
 	return n;
 }
 
+/* Container names, limit sources and compensation, as `run` published them. */
+static void add_container_names(struct pg_status_row *rows, int n)
+{
+	struct pg_container_ref *refs;
+	int nr = names__read(PG_NAMES_PATH, &refs);
+
+	if (nr < 0)
+		log__warn("cannot read container names from %s: %s", PG_NAMES_PATH,
+			  strerror(-nr));
+	for (int i = 0; i < n && nr > 0; i++) {
+		const struct pg_container_ref *ref = names__find_cg(refs, nr, rows[i].cg_id);
+
+		if (!ref)
+			continue;
+		snprintf(rows[i].container, sizeof(rows[i].container), "%s", ref->name);
+		snprintf(rows[i].compose_project, sizeof(rows[i].compose_project), "%s",
+			 ref->project);
+		snprintf(rows[i].compose_service, sizeof(rows[i].compose_service), "%s",
+			 ref->service);
+		snprintf(rows[i].limit_source, sizeof(rows[i].limit_source), "%s", ref->source);
+		snprintf(rows[i].compensation, sizeof(rows[i].compensation), "%s",
+			 ref->comp_case);
+		snprintf(rows[i].compensation_text, sizeof(rows[i].compensation_text), "%s",
+			 ref->sentence);
+	}
+	free(refs);
+}
+
 int cmd_status(const struct pg_cmdline *cl)
 {
 	struct pg_status_summary sum = {};
@@ -89,6 +118,7 @@ int cmd_status(const struct pg_cmdline *cl)
 		log__error("out of memory");
 		return PG_EXIT_FAIL;
 	}
+	add_container_names(rows, n);
 	output__sort_rows(rows, n);
 	if (cl->json || cl->pretty) {
 		json_writer_t *jw = jsonw_new(stdout);

@@ -69,6 +69,8 @@ int event_report__handle(void *ctx, void *data, size_t size)
 	struct event_report *rep = ctx;
 	struct pg_event ev;
 	struct cgroup_report_state *st;
+	struct pg_container_ref ref;
+	struct pg_event_container ctr = { 0 }, *ctrp = NULL;
 	__u64 wall;
 
 	if (size < sizeof(ev)) {
@@ -85,10 +87,16 @@ int event_report__handle(void *ctx, void *data, size_t size)
 		ev.suppressed = (__u32)suppression__on_event(&st->supp, ev.suppressed,
 							     clock_ns(CLOCK_MONOTONIC));
 	wall = ev.ts_ns + rep->boot_to_wall_ns;
+	if (rep->container_of && rep->container_of(rep->container_ctx, ev.cg_id, &ref)) {
+		ctr.name = ref.name;
+		ctr.project = ref.project;
+		ctr.service = ref.service;
+		ctrp = &ctr;
+	}
 	if (rep->jw)
-		output__event_json(rep->jw, &ev, wall, st ? st->path : NULL);
+		output__event_json_ctr(rep->jw, &ev, wall, st ? st->path : NULL, ctrp);
 	else
-		output__event_text(stdout, &ev, wall, st ? st->path : NULL);
+		output__event_text_ctr(stdout, &ev, wall, st ? st->path : NULL, ctrp);
 	fflush(stdout);
 	return 0;
 }

@@ -14,6 +14,7 @@
 #include "json_writer.h"
 #include "loader.h"
 #include "mountinfo.h"
+#include "names.h"
 #include "suppression.h"
 
 #define PG_REPORT_CGROUPS 1024
@@ -34,6 +35,9 @@ struct event_report {
 	__u64 malformed;
 	int nr_cgroups;
 	struct cgroup_report_state cgroups[PG_REPORT_CGROUPS];
+	/* Optional: the container of a cgroup id (docker_sync), for events. */
+	bool (*container_of)(void *ctx, __u64 cg_id, struct pg_container_ref *out);
+	void *container_ctx;
 };
 
 int event_report__init(struct event_report *rep, const struct pg_loader *ld, const char *cg2,
