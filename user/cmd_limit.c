@@ -4,7 +4,10 @@
  * pinned maps (with or without a running loader). A new target is seeded
  * from the tasks already in it before the command returns.
  */
+#include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include <bpf/bpf.h>
 
 #include "cgroup.h"
@@ -13,6 +16,45 @@
 #include "limit_store.h"
 #include "loader.h"
 #include "log.h"
+#include "names.h"
+
+/*
+ * TARGET as a container name or short id, through the table `run`
+ * publishes (names.h): 0 with cg resolved, or -ENOENT (err unset) when no
+ * container has that name, or another error with err set.
+ */
+static int resolve_container(const char *cg2, const char *target, struct pg_cgroup *cg,
+			     char *err, size_t errlen)
+{
+	const struct pg_container_ref *ref;
+	struct pg_container_ref *refs;
+	char rel[PG_PATH_MAX];
+	bool ambiguous;
+	int n, ret = -ENOENT;
+
+	if (strchr(target, '/'))
+		return -ENOENT;
+	n = names__read(PG_NAMES_PATH, &refs);
+	if (n <= 0)
+		return -ENOENT;
+	ref = names__find_target(refs, n, target, &ambiguous);
+	if (ambiguous) {
+		snprintf(err, errlen, "%s: more than one container id starts with it; give more "
+			 "digits or the name", target);
+		ret = -EINVAL;
+	} else if (ref) {
+		ret = cgroup__path_of_id(cg2, ref->cg_id, rel, sizeof(rel));
+		if (ret)
+			snprintf(err, errlen, "container %s: its cgroup (id %llu) is gone: %s",
+				 ref->name, (unsigned long long)ref->cg_id, strerror(-ret));
+		else
+			ret = cgroup__resolve(cg2, rel, cg, err, errlen);
+		if (ret == -ENOENT)
+			ret = -ESRCH;	/* found, but unusable: say why */
+	}
+	free(refs);
+	return ret;
+}
 
 int cmd_limit(const struct pg_cmdline *cl)
 {
@@ -31,8 +73,13 @@ int cmd_limit(const struct pg_cmdline *cl)
 	if (ret)
 		return ret;
 	if (cgroup__resolve(mounts.cgroup2, arg->target, &cg, err, sizeof(err))) {
-		log__error("%s", err);
-		return PG_EXIT_USAGE;
+		char why[PG_PATH_MAX + 256];
+
+		ret = resolve_container(mounts.cgroup2, arg->target, &cg, why, sizeof(why));
+		if (ret) {
+			log__error("%s", ret == -ENOENT ? err : why);
+			return PG_EXIT_USAGE;
+		}
 	}
 	if (loader__open_pinned(&ld, err, sizeof(err))) {
 		log__error("%s", err);
