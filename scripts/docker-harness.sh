@@ -14,6 +14,11 @@
 # (running test containers are killed first, through the API).
 # Both are idempotent. `env` prints a DOCKER_HOST line for eval:
 #   eval "$(scripts/docker-harness.sh env)"
+#
+# PG_DOCKER_HIDE_PIDS=1 starts the daemon in a mount namespace of its own
+# where the v1 pids hierarchy is unmounted (unshare -m; umount): a daemon
+# that cannot see the pids controller, which drops --pids-limit with only a
+# warning ("PIDs limit discarded"). The host's mounts are not touched.
 set -eu
 
 DIR=${PG_DOCKER_DIR:-/tmp/pidguard-dockerd}
@@ -92,16 +97,25 @@ cmd_start() {
 	# Our own (empty) config: /etc/docker/daemon.json must not leak in.
 	[ -f "$DIR/daemon.json" ] || echo '{}' >"$DIR/daemon.json"
 	rm -f "$SOCK" "$PIDFILE"
-	# setsid: the daemon must not die with the shell that started it.
-	setsid dockerd \
+	set -- setsid dockerd \
 		--host "unix://$SOCK" \
 		--data-root "$DIR/data" \
 		--exec-root "$DIR/exec" \
 		--pidfile "$PIDFILE" \
 		--config-file "$DIR/daemon.json" \
 		--iptables=false --ip-masq=false --bridge=none \
-		--shutdown-timeout 2 \
-		>>"$LOG" 2>&1 </dev/null &
+		--shutdown-timeout 2
+	if [ "${PG_DOCKER_HIDE_PIDS:-0}" = 1 ]; then
+		command -v unshare >/dev/null || die "PG_DOCKER_HIDE_PIDS=1 needs unshare (util-linux)"
+		pids_mnt=$(awk '{ for (i = 1; i <= NF; i++) if ($i == "-") { if ($(i + 1) == "cgroup" && ("," $(i + 3) ",") ~ /,pids,/) print $5; break } }' /proc/self/mountinfo | head -n 1)
+		[ -n "$pids_mnt" ] || die "PG_DOCKER_HIDE_PIDS=1: no v1 pids hierarchy is mounted here"
+		# Private propagation (unshare's default): the umount stays inside.
+		# shellcheck disable=SC2016 # $1 and $@ belong to the inner sh
+		set -- unshare -m --propagation private sh -c 'umount "$1" && shift && exec "$@"' \
+			sh "$pids_mnt" "$@"
+	fi
+	# setsid: the daemon must not die with the shell that started it.
+	"$@" >>"$LOG" 2>&1 </dev/null &
 	launched=$!
 	n=$((START_TIMEOUT * 10))
 	while [ "$n" -gt 0 ]; do
