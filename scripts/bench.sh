@@ -191,6 +191,13 @@ pg_unload() {
 }
 
 pg_status() { "$PG" status -j 2>/dev/null; }
+# Other people's scripts may run `pidguard stop` on our instance: say so.
+pg_check_ours() {
+	[ -e "$PIN/limits" ] && return 0
+	echo "bench: WARNING: our pinned state vanished ($1): someone else ran \`pidguard stop\`; figures of this section are invalid" | tee -a "$RAW/invalid" >&2
+	OURS=0
+	return 1
+}
 # cg_field PATH FIELD: a field of one cgroup in `pidguard status -j`.
 cg_field() { pg_status | jq -r --arg p "$1" ".cgroups[] | select(.path == \$p) | .$2" | head -1; }
 
@@ -258,6 +265,7 @@ bpf_cost() {
 	ops=$("$FL" "${args[@]}" --op "$op" --workers 1 --duration-ms "$MS" --warmup-ms 0 | kv ops)
 	after=$(prog_stats)
 	echo "$STATS_WAS" > /proc/sys/kernel/bpf_stats_enabled
+	printf '%s\n--\n%s\n==\n' "$before" "$after" >> "$RAW/bpf_stats.raw"
 	# Warm-up ops ran too: forkloop counts only timed ops, so count the
 	# fork program's runs instead when it is there.
 	join <(echo "$before" | sort) <(echo "$after" | sort) | awk -v ops="$ops" '
@@ -305,6 +313,7 @@ if want fork; then
 				v=$(run_wl "$wl" "$LOOP" ${j1:+"$j1"})
 				echo "$r $cfg $wl $v" >> "$RAW/fork.txt"
 			done
+			case $cfg in c|d) pg_check_ours "fork round $r ($cfg)";; esac
 			if [ "$cfg" = a ] || [ "$cfg" = b ]; then
 				[ -e "$PIN" ] && echo "$r" >> "$RAW/fork.disturbed"
 			fi
@@ -441,6 +450,7 @@ if want scale; then
 				echo "$r $n $wl $v" >> "$RAW/scale.txt"
 			done
 		done
+		pg_check_ours "scale round $r"
 		printf '   round %d/%d done\n' "$r" "$ROUNDS"
 	done
 	printf '   %-42s %s\n' "workload / limited cgroups" "ratio to 1 limited cgroup: median [min-max]"
@@ -549,14 +559,14 @@ if want bomb; then
 		for cfg in kill flag pidsmax; do
 			for reap in noreap reap; do
 				grep "^$cfg $reap " "$RAW/bomb.txt" > "$RAW/bomb.sel" || continue
-				med() { sed -n "s/.* $1=\([^ ]*\).*/\1/p" "$RAW/bomb.sel" | grep -v '^-$' | grep . | stats | cut -d' ' -f1; }
+				med() { sed -n "s/.* $1=\([^ ]*\).*/\1/p" "$RAW/bomb.sel" | grep -v '^-$' | grep . | stats | awk '{ print ($1 == "nan" ? "-" : sprintf("%.0f", $1)) }'; }
 				ratio() { awk -v a="$1" -v b="$2" '{ for (i = 1; i <= NF; i++) { split($i, kv, "="); f[kv[1]] = kv[2] } if (f[a] > 0) print f[b] / f[a] }' "$RAW/bomb.sel" | stats | cut -d' ' -f1; }
 				name=$cfg
 				[ "$cfg" = kill ] && name="pidguard kill"
 				[ "$cfg" = flag ] && name="pidguard flag"
 				[ "$cfg" = pidsmax ] && name="v1 pids.max"
 				pk=$(med peak)
-				printf '   %-22s %5.0f %5s %6.0f %9s %9.0f %7.0f %7.0f %7s %7s %5s %10.2f %10.2f\n' "$name, $reap" "$pk" "$(med pgpeak)" "$(awk -v p="$pk" -v l="$LIM" 'BEGIN { print (p > l ? p - l : 0) }')" \
+				printf '   %-22s %5s %5s %6s %9s %9s %7s %7s %7s %7s %5s %10.2f %10.2f\n' "$name, $reap" "$pk" "$(med pgpeak)" "$(awk -v p="$pk" -v l="$LIM" 'BEGIN { print (p > l ? p - l : 0) }')" \
 					"$(med held_ms)" "$(med forks_ok)" "$(med denied)" "$(awk -v k="$(med killed)" -v f="$(med flagged)" 'BEGIN { print k + f }')" "$(med events)" "$(med suppressed)" "$(med lost)" \
 					"$(ratio rest_p50 during_p50)" "$(ratio rest_p99 during_p99)"
 			done
