@@ -20,6 +20,13 @@ PG="$PG_BUILD/pidguard"
 FORKER="$PG_BUILD/tools/forker"
 PIN_DIR=/sys/fs/bpf/pidguard
 PG_FAILED=0
+# PG_TIME_SCALE: how much slower this machine is than the build hosts (the
+# VM harness passes 20 under TCG). Every bounded wait below is multiplied by
+# it, and forker multiplies its hold times and divides storm sizes by it
+# (it reads the same variable), so the tests themselves need not change.
+PG_SCALE=${PG_TIME_SCALE:-1}
+case "$PG_SCALE" in ''|*[!0-9]*|0) echo "lib.sh: PG_TIME_SCALE '$PG_SCALE' is not a positive integer" >&2; exit 2 ;; esac
+export PG_TIME_SCALE=$PG_SCALE
 
 # ---- results ----
 
@@ -79,7 +86,7 @@ pg_alive() {
 
 # pg_wait_gone PID TIMEOUT_MS: 0 once PID is gone (or a zombie), 1 on timeout.
 pg_wait_gone() {
-	_end=$(( $(now_ms) + $2 ))
+	_end=$(( $(now_ms) + $2 * PG_SCALE ))
 	while pg_alive "$1"; do
 		[ "$(now_ms)" -ge "$_end" ] && return 1
 		sleep 0.02
@@ -122,7 +129,7 @@ kv() { sed -n "s/^$2=//p" "$1" 2>/dev/null | tail -n 1; }
 # pg_wait_line FILE PATTERN TIMEOUT_MS [PID]: 0 when a line of FILE matches
 # the extended regular expression; 1 on timeout or when PID (if given) dies first.
 pg_wait_line() {
-	_end=$(( $(now_ms) + $3 ))
+	_end=$(( $(now_ms) + $3 * PG_SCALE ))
 	while ! grep -E -q -e "$2" "$1" 2>/dev/null; do
 		if [ -n "${4:-}" ] && ! pg_alive "$4"; then
 			grep -E -q -e "$2" "$1" 2>/dev/null && return 0
@@ -199,7 +206,7 @@ cg_destroy() {
 		echo 1 > "$1/cgroup.kill" 2>/dev/null
 	fi
 	for _p in $(cg_procs "$1"); do kill -9 "$_p" 2>/dev/null; done
-	_end=$(( $(now_ms) + 3000 ))
+	_end=$(( $(now_ms) + 3000 * PG_SCALE ))
 	while [ -n "$(cg_procs "$1")" ] && [ "$(now_ms)" -lt "$_end" ]; do
 		sleep 0.02
 	done
@@ -325,7 +332,7 @@ pg_cur() { pg_status >/dev/null 2>&1; st "$1" current; }
 # allow 2 s. Sets GOT_CUR and GOT_TASKS; 0 when equal.
 pg_wait_exact() {
 	_z=${3:-0}
-	_end=$(( $(now_ms) + ${4:-2000} ))
+	_end=$(( $(now_ms) + ${4:-2000} * PG_SCALE ))
 	while :; do
 		GOT_CUR=$(pg_cur "$1")
 		GOT_TASKS=$(( $(cg_tasks "$2") + _z ))
@@ -345,7 +352,7 @@ expect_exact() {
 # ev_settle: events reach run.out asynchronously (ring buffer, then the
 # loader's poll loop): wait until it has not grown for 150 ms (at most 2 s).
 ev_settle() {
-	_end=$(( $(now_ms) + 2000 )); _same=0; _last=-1
+	_end=$(( $(now_ms) + 2000 * PG_SCALE )); _same=0; _last=-1
 	while [ "$_same" -lt 3 ] && [ "$(now_ms)" -lt "$_end" ]; do
 		_sz=$(wc -c < "$T/run.out" 2>/dev/null | tr -d ' ')
 		if [ "$_sz" = "$_last" ]; then _same=$((_same + 1)); else _same=0; _last=$_sz; fi

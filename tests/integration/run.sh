@@ -42,7 +42,7 @@ if [ -d "$PIN_DIR" ]; then
 		exit 1
 	fi
 fi
-echo "# kernel $(uname -r); cgroup2 at $CG2; v1 pids at ${CG1PIDS:-<none>}; build $PG_BUILD"
+echo "# kernel $(uname -r); cgroup2 at $CG2; v1 pids at ${CG1PIDS:-<none>}; build $PG_BUILD; time scale $PG_SCALE"
 
 if [ $# -gt 0 ]; then
 	TESTS=
@@ -60,7 +60,7 @@ for t in $TESTS; do
 	# shellcheck disable=SC2086 # PG_SH may be "busybox sh"
 	${PG_SH:-sh} "$t" > "$OUTF" 2>&1 &
 	pid=$!
-	end=$(( $(now_ms) + TIMEOUT * 1000 ))
+	end=$(( $(now_ms) + TIMEOUT * 1000 * PG_SCALE ))
 	shown=0
 	while pg_alive "$pid"; do
 		# stream the test's output as it comes
@@ -70,7 +70,7 @@ for t in $TESTS; do
 			shown=$n
 		fi
 		if [ "$(now_ms)" -ge "$end" ]; then
-			echo "not ok - $name: timed out after ${TIMEOUT}s" >> "$OUTF"
+			echo "not ok - $name: timed out after $((TIMEOUT * PG_SCALE))s" >> "$OUTF"
 			kill -TERM "$pid" 2>/dev/null
 			pg_wait_gone "$pid" 10000 || kill -9 "$pid" 2>/dev/null
 			pg_wait_gone "$pid" 2000
