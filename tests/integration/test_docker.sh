@@ -22,7 +22,7 @@
 . "$(dirname "$0")/lib.sh"
 pg_setup docker
 
-NAMES="docker-no-daemon docker-startup docker-label-60 docker-compose-predates-60 docker-started-later docker-update docker-exec-full docker-names docker-stop-prompt docker-apply-pids-max docker-daemon-restart docker-incident-nopids docker-limit-by-name"
+NAMES="docker-no-daemon docker-startup docker-label-60 docker-compose-predates-60 docker-started-later docker-update docker-exec-full docker-names docker-stop-prompt docker-apply-pids-max docker-daemon-restart docker-incident-nopids docker-limit-by-name docker-exec-flag"
 skip_all() {
 	for _n in $NAMES; do skip "$_n" "docker: $1"; done
 	exit 0
@@ -171,10 +171,13 @@ EOF
 # Before run: a label limit and a container that predates its compose limit.
 spawner_run label --label "pidguard.pids-limit=$LIMIT" &&
 spawner_run old --label "com.docker.compose.project=$PX" --label com.docker.compose.service=old &&
-dk run -d --init --name "$PX-free" pgbusybox sleep 100000 > /dev/null ||
+dk run -d --init --name "$PX-free" pgbusybox sleep 100000 > /dev/null &&
+dk run -d --init --name "$PX-cli" --label pidguard.pids-limit=25 pgbusybox sleep 100000 > /dev/null ||
 	{ notok docker-startup "docker run failed"; exit 1; }
 
-if ! dk_run --docker-host "$DOCKER_HOST" --compose "$T/compose.yml"; then
+# --limit by name: one running (it beats the label), one not started yet.
+if ! dk_run --docker-host "$DOCKER_HOST" --compose "$T/compose.yml" --limit "$PX-cli=6" \
+	--limit "$PX-notyet=7"; then
 	notok docker-startup "run did not get ready ($RUN_RC): $(pg_run_why)"
 	exit 1
 fi
@@ -191,6 +194,10 @@ expect_eq "$name" "compensation of $PX-label" "$(ct "$PX-label" compensation)" p
 expect_eq "$name" "limit of $PX-old" "$(ct "$PX-old" limit)" "$LIMIT" || good=0
 expect_eq "$name" "compensation of $PX-old" "$(ct "$PX-old" compensation)" predates || good=0
 expect_eq "$name" "compose project of $PX-old" "$(ct "$PX-old" compose_project)" "$PX" || good=0
+expect_eq "$name" "limit of $PX-cli" "$(ct "$PX-cli" limit)" 6 || good=0
+expect_eq "$name" "source of $PX-cli" "$(ct "$PX-cli" limit_source)" --limit || good=0
+grep -q -e "--limit $PX-notyet: no running container" "$T/run.err" ||
+	{ notok "$name" "no word about --limit $PX-notyet"; good=0; }
 # No limit resolved: never touched, so not in the maps at all.
 expect_eq "$name" "status row of $PX-free" "$(ct_obj "$PX-free")" "" || good=0
 grep -q "container $PX-old .*predates" "$T/run.err" ||
@@ -215,7 +222,10 @@ done
 el=$(( $(now_ms) - t0 ))
 if expect_eq "$name" "limit of $LREL within 3 s" "$got" 10; then
 	note "$PX-late limited $el ms after docker run returned"
-	expect_eq "$name" "its name in status" "$(ct "$PX-late" limit)" 10 && ok "$name"
+	expect_eq "$name" "its name in status" "$(ct "$PX-late" limit)" 10 &&
+	dk run -d --init --name "$PX-notyet" pgbusybox sleep 100000 > /dev/null &&
+	if ct_wait "$PX-notyet" limit 7 3000; then ok "$name"; else
+		notok "$name" "--limit $PX-notyet=7 not applied when it started (limit '${GOT}')"; fi
 fi
 
 # ---- docker update --pids-limit is followed ----
@@ -348,6 +358,31 @@ elif "$PG" limit "$PX-nopids" 20 > "$T/limit.out" 2>&1 &&
 	ok "$name"
 else
 	notok "$name" "limit is '${GOT}': $(tr '\n' ' ' < "$T/limit.out")"
+fi
+
+# ---- flag mode: docker exec into a full container is reported, not killed ----
+name=docker-exec-flag
+pg_run_stop INT
+NDIR="$CG2/docker/$(cid "$PX-nopids")"
+if [ ! -d "$NDIR" ]; then
+	skip "$name" "$PX-nopids is not running"
+elif dk_run --docker-host "$DOCKER_HOST" --compose "$T/compose.yml" --mode flag; then
+	# Back at the compose limit; the container holds 25 tasks (zombies included).
+	ct_wait "$PX-nopids" limit "$LIMIT" 3000
+	pg_wait_exact "$(cg_rel "$NDIR")" "$NDIR"
+	before=$GOT_CUR
+	dk exec "$PX-nopids" sh -c 'sleep 2' > "$T/exec2.out" 2>&1 &
+	EX=$!
+	sleep 1
+	n=$(ev_norm; grep -e "\"container\":\"$PX-nopids\"" "$T/events" | grep -c -e '"kind":"migrated"')
+	good=1
+	expect_ge "$name" "current before the exec" "$before" "$LIMIT" || good=0
+	[ $good = 1 ] && { expect_ge "$name" "migrated events naming $PX-nopids" "$n" 1 || good=0; }
+	[ $good = 1 ] && { expect_ge "$name" "current during the exec" "$(pg_cur "$(cg_rel "$NDIR")")" $((before + 1)) || good=0; }
+	wait "$EX"; erc=$?
+	[ $good = 1 ] && expect_eq "$name" "docker exec exit status" "$erc" 0 && ok "$name"
+else
+	notok "$name" "run --mode flag did not get ready ($RUN_RC): $(pg_run_why)"
 fi
 
 pg_run_stop INT
