@@ -135,8 +135,8 @@ struct pg_over {
 #define PG_CHG_KILLED	(1u << 0)	/* the task is dying by our hand */
 #define PG_CHG_FORK	(1u << 1)	/* a new task: count it in forks */
 #define PG_CHG_ENFORCE	(1u << 2)	/* record the first limit exceeded */
-#define PG_CHG_RESERVE	(1u << 3)	/* deny mode: a charge past the limit
-					 * is rolled back, so it sets no peak */
+#define PG_CHG_RESERVE	(1u << 3)	/* deny mode: sets no peak, the fork
+					 * may still fail; the commit does */
 
 /*
  * Count one more task in cg_id. With PG_CHG_ENFORCE, records the first limit
@@ -160,7 +160,7 @@ static __always_inline int usage_charge(__u64 cg_id, __u32 level, __u32 flags,
 	if (flags & PG_CHG_FORK)
 		__sync_fetch_and_add(&u->forks, 1);
 	past = lim->max != PG_NO_LIMIT && count > lim->max;
-	if (!(past && (flags & PG_CHG_RESERVE)))
+	if (!(flags & PG_CHG_RESERVE))
 		peak_update(u, count);
 	if ((flags & PG_CHG_ENFORCE) && past && !over->cg_id) {
 		over->cg_id = cg_id;
@@ -174,6 +174,15 @@ static __always_inline int usage_charge(__u64 cg_id, __u32 level, __u32 flags,
 		return PG_CHARGED | PG_WARN;
 	}
 	return PG_CHARGED;
+}
+
+/* A deny-mode reservation became a task: now it may set the peak. */
+static __always_inline void usage_commit(__u64 cg_id)
+{
+	struct pg_usage *u = bpf_map_lookup_elem(&usage, &cg_id);
+
+	if (u)
+		peak_update(u, u->current);
 }
 
 /* Count one task less in cg_id; re-arm the warning below the threshold. */

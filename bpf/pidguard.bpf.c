@@ -188,8 +188,10 @@ static long fork_cb(__u32 lvl, struct fork_ctx *c)
 			usage_uncharge(reserved, false);
 		return 0;
 	}
-	if (reserved)
-		return 0;	/* counted, and checked, in task_alloc */
+	if (reserved) {
+		usage_commit(id);	/* counted, and checked, in task_alloc */
+		return 0;
+	}
 	res = usage_charge(id, lvl, PG_CHG_FORK | PG_CHG_ENFORCE, &c->over);
 	if (res & PG_WARN)
 		c->warn = 1;
