@@ -53,6 +53,19 @@ fi
 
 PASS=0 FAIL=0 SKIP=0
 OUTF=$(mktemp /tmp/pgtest-run.XXXXXX)
+pid=
+# Interrupted: let the running test clean up (its own trap), then go.
+on_signal() {
+	trap - INT TERM
+	if [ -n "$pid" ] && pg_alive "$pid"; then
+		kill -TERM "$pid" 2>/dev/null
+		pg_wait_gone "$pid" 10000 || kill -9 "$pid" 2>/dev/null
+	fi
+	rm -f "$OUTF"
+	echo "integration: interrupted"
+	exit 130
+}
+trap on_signal INT TERM
 for t in $TESTS; do
 	name=$(basename "$t" .sh)
 	echo "# $name"

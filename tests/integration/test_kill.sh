@@ -97,6 +97,11 @@ bomb_case() {
 	# mode every runaway parent dies too, so the bomb may be wiped out.)
 	expect_ge "$_n" "bomb processes + controller (the bomb reached the limit)" $(( $(kv "$T/$_n.out" procs_started) + 1 )) "$LIMIT" || return
 	killed_agree "$_n" "$_rel" || return
+	# What happened: every task pidguard killed was reaped before the
+	# teardown, by its parent or (orphaned) by the controller, and counted
+	# there as a death by SIGKILL; nothing else sends SIGKILL before then.
+	expect_eq "$_n" "SIGKILL deaths the bomb reaped (by parents + by the controller)" \
+		$(( $(kv "$T/$_n.out" reaped_killed) + $(kv "$T/$_n.out" orphans_killed) )) "$_killed" || return
 	expect_exact "$_n" "$_rel" "$_cg" 0 "after the bomb" && expect_eq "$_n" "current after the bomb" "$GOT_CUR" 0 && ok "$_n"
 }
 
