@@ -28,6 +28,9 @@
 /* Default capacity of the limits and usage maps (limited cgroups). */
 #define PG_MAX_CGROUPS		16384
 
+/* Exited leaders remembered per cgroup for the reap check (a power of 2). */
+#define PG_RECENT_EXITS		8
+
 /* limits.max value meaning "track, but enforce nothing" (`limit X none`). */
 #define PG_NO_LIMIT		0xffffffffu
 
@@ -62,7 +65,10 @@ struct pg_usage {
 	__u32 rl_count;
 	__u32 rl_suppressed;	/* suppressed since the last emitted event */
 	__u32 warned;		/* 1 while at or above warn_at */
-	__u32 graced_tgid;	/* parent spared for one fork past the limit */
+	__u32 recent_next;	/* next slot of recent_exits */
+	/* Process leaders of this cgroup that exited lately (task addresses):
+	 * at a fork past the limit, those already reaped are released first. */
+	__u64 recent_exits[PG_RECENT_EXITS];
 };
 
 /* pg_config.caps: what the loaded programs can do on this kernel. */
