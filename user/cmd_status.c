@@ -54,16 +54,35 @@ static int collect_rows(const struct pg_loader *ld, const char *cg2, struct pg_s
 	return n;
 }
 
-/* Container names, limit sources and compensation, as `run` published them. */
-static void add_container_names(struct pg_status_row *rows, int n)
+/*
+ * Container names, limit sources and compensation, as `run` published them
+ * (*refs: the table, caller frees; returns its size). The names of the
+ * containers that have no row (no limit: never touched) go to sum.
+ */
+static int add_container_names(struct pg_status_row *rows, int n,
+			       struct pg_status_summary *sum, struct pg_container_ref **refs_out)
 {
 	struct pg_container_ref *refs;
+	const char **unlimited;
 	int nr = names__read(PG_NAMES_PATH, &refs);
 
+	*refs_out = NULL;
 	if (nr < 0)
 		log__warn("cannot read container names from %s: %s", PG_NAMES_PATH,
 			  strerror(-nr));
-	for (int i = 0; i < n && nr > 0; i++) {
+	if (nr <= 0)
+		return 0;
+	unlimited = calloc(nr, sizeof(*unlimited));
+	for (int k = 0; k < nr && unlimited; k++) {
+		bool has_row = false;
+
+		for (int i = 0; i < n && !has_row; i++)
+			has_row = rows[i].cg_id == refs[k].cg_id;
+		if (!has_row)
+			unlimited[sum->nr_unlimited++] = refs[k].name;
+	}
+	sum->unlimited = unlimited;
+	for (int i = 0; i < n; i++) {
 		const struct pg_container_ref *ref = names__find_cg(refs, nr, rows[i].cg_id);
 
 		if (!ref)
@@ -79,13 +98,15 @@ static void add_container_names(struct pg_status_row *rows, int n)
 		snprintf(rows[i].compensation_text, sizeof(rows[i].compensation_text), "%s",
 			 ref->sentence);
 	}
-	free(refs);
+	*refs_out = refs;
+	return nr;
 }
 
 int cmd_status(const struct pg_cmdline *cl)
 {
 	struct pg_status_summary sum = {};
 	struct pg_status_row *rows = NULL;
+	struct pg_container_ref *refs = NULL;
 	struct pg_loader ld;
 	struct pg_mounts mounts;
 	struct pg_config cfg;
@@ -118,13 +139,15 @@ int cmd_status(const struct pg_cmdline *cl)
 		log__error("out of memory");
 		return PG_EXIT_FAIL;
 	}
-	add_container_names(rows, n);
+	add_container_names(rows, n, &sum, &refs);
 	output__sort_rows(rows, n);
 	if (cl->json || cl->pretty) {
 		json_writer_t *jw = jsonw_new(stdout);
 
 		if (!jw) {
 			free(rows);
+			free((void *)sum.unlimited);
+			free(refs);
 			log__error("out of memory");
 			return PG_EXIT_FAIL;
 		}
@@ -135,5 +158,7 @@ int cmd_status(const struct pg_cmdline *cl)
 		output__status_text(stdout, &sum, rows, n);
 	}
 	free(rows);
+	free((void *)sum.unlimited);
+	free(refs);
 	return PG_EXIT_OK;
 }

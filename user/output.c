@@ -356,6 +356,18 @@ static void containers_text(FILE *f, const struct pg_status_row *rows, int n)
 	}
 }
 
+static void unlimited_text(FILE *f, const struct pg_status_summary *sum)
+{
+	if (sum->nr_unlimited <= 0)
+		return;
+	fputs("containers without a limit (not touched):", f);
+	for (int i = 0; i < sum->nr_unlimited; i++) {
+		fputc(' ', f);
+		text_field(f, sum->unlimited[i], 256);
+	}
+	fputc('\n', f);
+}
+
 void output__status_text(FILE *f, const struct pg_status_summary *sum, struct pg_status_row *rows,
 			 int n)
 {
@@ -365,6 +377,7 @@ void output__status_text(FILE *f, const struct pg_status_summary *sum, struct pg
 	status_header(f, sum);
 	if (n <= 0) {
 		fputs("no limited cgroups\n", f);
+		unlimited_text(f, sum);
 		return;
 	}
 	output__sort_rows(rows, n);
@@ -418,6 +431,7 @@ void output__status_text(FILE *f, const struct pg_status_summary *sum, struct pg
 		fputc('\n', f);
 	}
 	containers_text(f, rows, n);
+	unlimited_text(f, sum);
 }
 
 void output__status_json(json_writer_t *jw, const struct pg_status_summary *sum,
@@ -476,5 +490,12 @@ void output__status_json(json_writer_t *jw, const struct pg_status_summary *sum,
 		jsonw_end_object(jw);
 	}
 	jsonw_end_array(jw);
+	if (sum->nr_unlimited > 0) {
+		jsonw_name(jw, "unlimited_containers");
+		jsonw_start_array(jw);
+		for (i = 0; i < sum->nr_unlimited; i++)
+			jsonw_string(jw, sum->unlimited[i]);
+		jsonw_end_array(jw);
+	}
 	jsonw_end_object(jw);
 }

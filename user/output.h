@@ -79,6 +79,13 @@ struct pg_status_summary {
 	const char *mode;		/* "kill" ... */
 	__u64 events_lost;
 	struct pg_stats stats;
+	/*
+	 * Containers run knows that have no limit (never touched, so in no
+	 * row): text lists them after the rows, JSON as "unlimited_containers"
+	 * (both only when there are some).
+	 */
+	const char *const *unlimited;
+	int nr_unlimited;
 };
 
 /*

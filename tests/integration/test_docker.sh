@@ -200,6 +200,8 @@ grep -q -e "--limit $PX-notyet: no running container" "$T/run.err" ||
 	{ notok "$name" "no word about --limit $PX-notyet"; good=0; }
 # No limit resolved: never touched, so not in the maps at all.
 expect_eq "$name" "status row of $PX-free" "$(ct_obj "$PX-free")" "" || good=0
+grep -q "\"unlimited_containers\":\[[^]]*\"$PX-free\"" "$T/status.norm" ||
+	{ notok "$name" "$PX-free is not among status's unlimited_containers"; good=0; }
 grep -q "container $PX-old .*predates" "$T/run.err" ||
 	{ notok "$name" "no compensation report line for $PX-old in the log"; good=0; }
 [ $good = 1 ] && ok "$name"

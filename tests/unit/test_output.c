@@ -454,6 +454,23 @@ static void test_status_containers(void **state)
 		    "  web (compose shop/web) /docker/0123456789abcdef0123456789abcdef: limit from "
 		    "compose file, predates: Declared 25, not?enforced.\n");
 
+	/* Containers without a limit have no row; they are listed after. */
+	static const char *const unlimited[] = { "db", "cache\n" };
+
+	sum.unlimited = unlimited;
+	sum.nr_unlimited = 2;
+	status_text(&sum, NULL, 0,
+		    "mode: kill, events lost: 0\nno limited cgroups\n"
+		    "containers without a limit (not touched): db cache?\n");
+	cap_open(&c);
+	output__status_json(c.jw, &sum, NULL, 0);
+	cap_check(&c,
+		  "{\"mode\":\"kill\",\"stats\":{\"events_lost\":0,\"storage_failed\":0,"
+		  "\"pending_full\":0,\"zombies_full\":0,\"kill_failed\":0,\"resyncs\":0,"
+		  "\"late_release\":0},\"cgroups\":[],"
+		  "\"unlimited_containers\":[\"db\",\"cache\\n\"]}\n");
+	sum.nr_unlimited = 0;
+
 	cap_open(&c);
 	output__status_json(c.jw, &sum, rows, 1);
 	cap_check(&c,
