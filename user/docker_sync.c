@@ -327,7 +327,7 @@ static void refresh(struct docker_sync *s, const char *id)
 	struct pg_cgroup cg;
 	struct ds_entry *e = NULL, *old;
 	char err[PG_PATH_MAX + 512];
-	bool was_installed = false, changed, is_new;
+	bool was_installed = false, changed, is_new, renamed = false;
 	__u64 old_cg = 0;
 	__u32 old_limit = PG_NO_LIMIT;
 	int ret;
@@ -385,6 +385,7 @@ static void refresh(struct docker_sync *s, const char *id)
 	if (old) {
 		old_cg = old->ref.cg_id;
 		old_limit = old->ref.limit;
+		renamed = strcmp(old->ref.name, c.name) != 0;
 		was_installed = old->installed && old->ref.cg_id == cg.id;
 		snprintf(e->warning, sizeof(e->warning), "%s", old->warning);
 		snprintf(e->ref.comp_case, sizeof(e->ref.comp_case), "%s", old->ref.comp_case);
@@ -429,7 +430,7 @@ static void refresh(struct docker_sync *s, const char *id)
 		goto out;
 	}
 	publish(s);
-	if (changed || is_new || old_limit != e->ref.limit)
+	if (changed || is_new || renamed || old_limit != e->ref.limit)
 		report(e);
 out:
 	free(dec);

@@ -22,7 +22,7 @@
 . "$(dirname "$0")/lib.sh"
 pg_setup docker
 
-NAMES="docker-no-daemon docker-startup docker-label-60 docker-compose-predates-60 docker-started-later docker-update docker-exec-full docker-names docker-stop-prompt docker-apply-pids-max docker-daemon-restart docker-incident-nopids docker-limit-by-name docker-exec-flag"
+NAMES="docker-no-daemon docker-startup docker-label-60 docker-compose-predates-60 docker-started-later docker-update docker-exec-full docker-names docker-stop-prompt docker-apply-pids-max docker-daemon-restart docker-incident-nopids docker-limit-by-name docker-exec-flag docker-default-limit docker-rename"
 skip_all() {
 	for _n in $NAMES; do skip "$_n" "docker: $1"; done
 	exit 0
@@ -385,6 +385,30 @@ elif dk_run --docker-host "$DOCKER_HOST" --compose "$T/compose.yml" --mode flag;
 	[ $good = 1 ] && expect_eq "$name" "docker exec exit status" "$erc" 0 && ok "$name"
 else
 	notok "$name" "run --mode flag did not get ready ($RUN_RC): $(pg_run_why)"
+fi
+
+# ---- --default-limit, and a rename (same run, flag mode) ----
+name=docker-default-limit
+if [ -n "${RUN_PID:-}" ]; then
+	pg_run_stop INT
+fi
+if dk_run --docker-host "$DOCKER_HOST" --compose "$T/compose.yml" --default-limit 50; then
+	dk run -d --init --name "$PX-dflt" pgbusybox sleep 100000 > /dev/null
+	if ct_wait "$PX-dflt" limit 50 3000; then
+		expect_eq "$name" "source" "$(ct "$PX-dflt" limit_source)" --default-limit && ok "$name"
+	else
+		notok "$name" "$PX-dflt limit is '${GOT}', expected 50 from --default-limit"
+	fi
+	name=docker-rename
+	dk rename "$PX-dflt" "$PX-renamed"
+	if ct_wait "$PX-renamed" limit 50 3000; then
+		ok "$name"
+	else
+		notok "$name" "no status row named $PX-renamed after docker rename"
+	fi
+else
+	notok "$name" "run --default-limit did not get ready ($RUN_RC): $(pg_run_why)"
+	skip docker-rename "no run"
 fi
 
 pg_run_stop INT
