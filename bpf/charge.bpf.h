@@ -160,7 +160,9 @@ static __always_inline int usage_charge(__u64 cg_id, __u32 level, __u32 flags,
 	if (flags & PG_CHG_FORK)
 		__sync_fetch_and_add(&u->forks, 1);
 	past = lim->max != PG_NO_LIMIT && count > lim->max;
-	if (!(flags & PG_CHG_RESERVE))
+	/* Past the limit under enforcement, the peak waits for the reap check
+	 * (usage_commit): a reaped zombie may still hold the slot. */
+	if (!(flags & PG_CHG_RESERVE) && !(past && (flags & PG_CHG_ENFORCE)))
 		peak_update(u, count);
 	if ((flags & PG_CHG_ENFORCE) && past && !over->cg_id) {
 		over->cg_id = cg_id;
@@ -176,7 +178,8 @@ static __always_inline int usage_charge(__u64 cg_id, __u32 level, __u32 flags,
 	return PG_CHARGED;
 }
 
-/* A deny-mode reservation became a task: now it may set the peak. */
+/* A charge is final (a deny-mode reservation became a task, or a fork past
+ * the limit was decided): now it may set the peak. */
 static __always_inline void usage_commit(__u64 cg_id)
 {
 	struct pg_usage *u = bpf_map_lookup_elem(&usage, &cg_id);

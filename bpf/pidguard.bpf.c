@@ -238,8 +238,13 @@ static __always_inline int on_fork(struct task_struct *parent, struct task_struc
 	}
 	if (c.warn)
 		warn_emit(cfg, &w, child, parent);
-	if (c.over.cg_id && reap_check(cfg, c.over.cg_id) && !still_over(&c.over))
-		c.over.cg_id = 0;	/* reaped tasks made room: no fork past the limit */
+	if (c.over.cg_id) {
+		__u64 full = c.over.cg_id;
+
+		if (reap_check(cfg, full) && !still_over(&c.over))
+			c.over.cg_id = 0;	/* reaped tasks made room */
+		usage_commit(full);
+	}
 	if (c.over.cg_id)
 		fork_enforce(cfg, parent, child, ts, &c.over, may_kill);
 	return 0;
@@ -393,8 +398,13 @@ static __always_inline int on_attach(struct task_struct *task, bool threadgroup,
 		bpf_loop(config_levels(cfg), migrated_cb, w.want, 0);
 	if (c.warn)
 		warn_emit(cfg, &w, task, NULL);
-	if (c.over.cg_id && reap_check(cfg, c.over.cg_id) && !still_over(&c.over))
-		c.over.cg_id = 0;
+	if (c.over.cg_id) {
+		__u64 full = c.over.cg_id;
+
+		if (reap_check(cfg, full) && !still_over(&c.over))
+			c.over.cg_id = 0;
+		usage_commit(full);
+	}
 	if (c.over.cg_id) {
 		u = bpf_map_lookup_elem(&usage, &c.over.cg_id);
 		if (!u)

@@ -22,6 +22,7 @@
 #include "event_report.h"
 #include "limit_store.h"
 #include "loader.h"
+#include "paths.h"
 #include "log.h"
 #include "output.h"
 #include "runlock.h"
@@ -69,7 +70,7 @@ static int bring_up(const struct pg_cmdline *cl, struct pg_loader *ld)
 		if (ret) {
 			log__error("pinned state at %s is incomplete (%s); `pidguard stop` clears "
 				   "it",
-				   PG_PIN_DIR, err);
+				   paths__pin_dir(), err);
 			return PG_EXIT_FAIL;
 		}
 		if (cl->mode_given && cl->mode != PG_REQ_AUTO) {
@@ -89,7 +90,7 @@ static int bring_up(const struct pg_cmdline *cl, struct pg_loader *ld)
 		loader__settings_get(ld, &cfg);
 		log__info("adopted the pinned state at %s: mode %s, %d limits; enforcement "
 			  "never stopped",
-			  PG_PIN_DIR, output__mode_name(cfg.mode), limit_store__count(ld));
+			  paths__pin_dir(), output__mode_name(cfg.mode), limit_store__count(ld));
 		return 0;
 	}
 
@@ -220,7 +221,7 @@ int cmd_run(const struct pg_cmdline *cl)
 				   "or end it with `pidguard stop`",
 				   (int)holder);
 		else
-			log__error("cannot take %s: %s", PG_RUNLOCK_PATH, strerror(-lock_fd));
+			log__error("cannot take %s: %s", paths__runlock(), strerror(-lock_fd));
 		return PG_EXIT_FAIL;
 	}
 
@@ -267,7 +268,7 @@ int cmd_run(const struct pg_cmdline *cl)
 
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
-	log__info("ready: %d limits, pinned at %s", limit_store__count(&ld), PG_PIN_DIR);
+	log__info("ready: %d limits, pinned at %s", limit_store__count(&ld), paths__pin_dir());
 	ret = event_loop(cl, &ld, mounts.cgroup2, ds);
 	log__info("exiting; enforcement stays in place (`pidguard stop` removes it)");
 out:

@@ -25,6 +25,7 @@
 #include <bpf/libbpf.h>
 
 #include "loader.h"
+#include "paths.h"
 #include "pidguard.skel.h"
 
 #define BPF_FS_MAGIC_NR 0xcafe4a11
@@ -122,7 +123,10 @@ int loader__mount_filesystems(char *err, size_t errlen)
 
 bool loader__pinned(void)
 {
-	return access(PG_PIN_DIR "/settings", F_OK) == 0;
+	char path[512];
+
+	snprintf(path, sizeof(path), "%s/settings", paths__pin_dir());
+	return access(path, F_OK) == 0;
 }
 
 static void prog_enable(struct bpf_program *prog, bool on)
@@ -163,17 +167,17 @@ static int pin_all(struct pidguard_bpf *skel, char *err, size_t errlen)
 	char path[256];
 	int ret;
 
-	if (mkdir(PG_PIN_DIR, 0700) && errno != EEXIST) {
-		snprintf(err, errlen, "cannot create %s: %s", PG_PIN_DIR, strerror(errno));
+	if (mkdir(paths__pin_dir(), 0700) && errno != EEXIST) {
+		snprintf(err, errlen, "cannot create %s: %s", paths__pin_dir(), strerror(errno));
 		return -errno;
 	}
-	chmod(PG_PIN_DIR, 0700);
+	chmod(paths__pin_dir(), 0700);
 
 	bpf_object__for_each_map(map, skel->obj) {
 		/* .rodata/.bss would be internal maps; we keep none. */
 		if (bpf_map__is_internal(map))
 			continue;
-		snprintf(path, sizeof(path), "%s/%s", PG_PIN_DIR, bpf_map__name(map));
+		snprintf(path, sizeof(path), "%s/%s", paths__pin_dir(), bpf_map__name(map));
 		ret = bpf_map__pin(map, path);
 		if (ret) {
 			snprintf(err, errlen, "cannot pin map %s: %s", path, strerror(-ret));
@@ -188,7 +192,7 @@ static int pin_all(struct pidguard_bpf *skel, char *err, size_t errlen)
 			continue;
 		if (prog == skel->progs.reconcile) {
 			/* Run on demand by status/limit: pin the program. */
-			snprintf(path, sizeof(path), "%s/prog_reconcile", PG_PIN_DIR);
+			snprintf(path, sizeof(path), "%s/prog_reconcile", paths__pin_dir());
 			ret = bpf_program__pin(prog, path);
 			if (ret) {
 				snprintf(err, errlen, "cannot pin %s: %s", path, strerror(-ret));
@@ -203,7 +207,7 @@ static int pin_all(struct pidguard_bpf *skel, char *err, size_t errlen)
 				 strerror(-ret));
 			return ret;
 		}
-		snprintf(path, sizeof(path), "%s/link_%s", PG_PIN_DIR, bpf_program__name(prog));
+		snprintf(path, sizeof(path), "%s/link_%s", paths__pin_dir(), bpf_program__name(prog));
 		ret = bpf_link__pin(link, path);
 		/* The pin holds the link; our handle can go either way. */
 		bpf_link__destroy(link);
@@ -354,7 +358,7 @@ static int obj_get(const char *name, int *fd, char *err, size_t errlen)
 {
 	char path[256];
 
-	snprintf(path, sizeof(path), "%s/%s", PG_PIN_DIR, name);
+	snprintf(path, sizeof(path), "%s/%s", paths__pin_dir(), name);
 	*fd = bpf_obj_get(path);
 	if (*fd < 0) {
 		int e = errno;
@@ -376,7 +380,7 @@ int loader__open_pinned(struct pg_loader *l, char *err, size_t errlen)
 	if (!loader__pinned()) {
 		snprintf(err, errlen, "pidguard is not loaded (nothing pinned at %s); start it "
 				      "with `sudo pidguard run`",
-			 PG_PIN_DIR);
+			 paths__pin_dir());
 		return -ENOENT;
 	}
 	if ((ret = obj_get("limits", &l->limits_fd, err, errlen)) ||
@@ -457,11 +461,11 @@ int loader__unpin_all(char *err, size_t errlen)
 	int removed = 0;
 	DIR *dir;
 
-	dir = opendir(PG_PIN_DIR);
+	dir = opendir(paths__pin_dir());
 	if (!dir) {
 		if (errno == ENOENT)
 			return 0;
-		snprintf(err, errlen, "cannot open %s: %s", PG_PIN_DIR, strerror(errno));
+		snprintf(err, errlen, "cannot open %s: %s", paths__pin_dir(), strerror(errno));
 		return -errno;
 	}
 	/* Links first, so that enforcement stops before its maps go. */
@@ -472,14 +476,14 @@ int loader__unpin_all(char *err, size_t errlen)
 
 			if (de->d_name[0] == '.' || is_link != (pass == 0))
 				continue;
-			snprintf(path, sizeof(path), "%s/%s", PG_PIN_DIR, de->d_name);
+			snprintf(path, sizeof(path), "%s/%s", paths__pin_dir(), de->d_name);
 			if (unlink(path) == 0)
 				removed++;
 		}
 	}
 	closedir(dir);
-	if (rmdir(PG_PIN_DIR) && errno != ENOENT) {
-		snprintf(err, errlen, "cannot remove %s: %s", PG_PIN_DIR, strerror(errno));
+	if (rmdir(paths__pin_dir()) && errno != ENOENT) {
+		snprintf(err, errlen, "cannot remove %s: %s", paths__pin_dir(), strerror(errno));
 		return -errno;
 	}
 	return removed;

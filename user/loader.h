@@ -41,7 +41,7 @@ void loader__probe(struct pg_probe *p);
 /* Is name a whole entry of a comma-separated LSM list ("lockdown,bpf")? */
 bool loader__lsm_list_has(const char *list, const char *name);
 
-/* Is there pinned state (a settings map under PG_PIN_DIR)? */
+/* Is there pinned state (a settings map under paths__pin_dir())? */
 bool loader__pinned(void);
 
 /*
@@ -69,12 +69,12 @@ int loader__set_mode(const struct pg_loader *l, __u32 mode, char *err, size_t er
 /* Run one reconcile pass (iter/task) to completion. 0 or negative errno. */
 int loader__reconcile(const struct pg_loader *l);
 
-/* Remove everything under PG_PIN_DIR; returns the number of objects removed. */
+/* Remove everything under paths__pin_dir(); returns the number of objects removed. */
 int loader__unpin_all(char *err, size_t errlen);
 
 void loader__close(struct pg_loader *l);
 
-/* Make sure bpffs (PG_PIN_DIR's parent) and tracefs are mounted. */
+/* Make sure bpffs (the pin directory's parent) and tracefs are mounted. */
 int loader__mount_filesystems(char *err, size_t errlen);
 
 #endif

@@ -7,6 +7,7 @@
 #include "cli.h"
 #include "commands.h"
 #include "log.h"
+#include "paths.h"
 
 #ifndef PG_VERSION
 #define PG_VERSION "0.1.0"
@@ -23,6 +24,10 @@ int main(int argc, char **argv)
 		return PG_EXIT_USAGE;
 	}
 	log__set_json(cmdline.json || cmdline.pretty);
+	if (paths__init(err, sizeof(err))) {
+		log__error("%s", err);
+		return PG_EXIT_USAGE;
+	}
 
 	switch (cmdline.cmd) {
 	case PG_CMD_RUN:

@@ -11,6 +11,7 @@
 #include <sys/file.h>
 #include <sys/stat.h>
 
+#include "paths.h"
 #include "runlock.h"
 
 static pid_t read_pid(int fd)
@@ -67,10 +68,10 @@ pid_t runlock__holder_at(const char *path)
 int runlock__acquire(pid_t *holder)
 {
 	mkdir("/run", 0755);
-	return runlock__acquire_at(PG_RUNLOCK_PATH, holder);
+	return runlock__acquire_at(paths__runlock(), holder);
 }
 
 pid_t runlock__holder(void)
 {
-	return runlock__holder_at(PG_RUNLOCK_PATH);
+	return runlock__holder_at(paths__runlock());
 }

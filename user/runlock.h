@@ -10,8 +10,6 @@
 
 #include <sys/types.h>
 
-#define PG_RUNLOCK_PATH "/run/pidguard.lock"
-
 /* Take the lock at path. Returns the fd (keep it open), or -EBUSY with
  * *holder set to the pid that has it. */
 int runlock__acquire_at(const char *path, pid_t *holder);
@@ -19,7 +17,7 @@ int runlock__acquire_at(const char *path, pid_t *holder);
 /* The pid holding the lock at path, 0 when nobody does, or -errno. */
 pid_t runlock__holder_at(const char *path);
 
-/* The same, at PG_RUNLOCK_PATH. */
+/* The same, at paths__runlock() (/run/pidguard.lock by default). */
 int runlock__acquire(pid_t *holder);
 pid_t runlock__holder(void);
 

@@ -1,0 +1,22 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * paths.h - where this instance keeps its pinned state and its run lock.
+ *
+ * One instance per host is the rule, at PG_PIN_DIR with /run/pidguard.lock.
+ * PIDGUARD_PIN_DIR=/sys/fs/bpf/NAME selects another, with the lock
+ * /run/NAME.lock: the test suite uses it so that it never touches the
+ * pidguard a host runs in production (the programs of both see every fork;
+ * each acts only on its own limits).
+ */
+#ifndef PG_PATHS_H
+#define PG_PATHS_H
+
+#include <stddef.h>
+
+/* Read PIDGUARD_PIN_DIR. 0, or -EINVAL with a message in err. */
+int paths__init(char *err, size_t errlen);
+
+const char *paths__pin_dir(void);
+const char *paths__runlock(void);
+
+#endif
