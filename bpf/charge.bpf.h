@@ -317,6 +317,41 @@ static __always_inline void task_reconcile(const struct pg_config *cfg, struct p
 	bpf_loop(config_levels(cfg), reconcile_cb, c, 0);
 }
 
+/* The usage entry of the cgroup a record holds at level lvl, or NULL. */
+static __always_inline struct pg_usage *slot_usage(__u64 *slots, __u32 lvl)
+{
+	__u64 cg_id;
+
+	if (lvl >= PG_MAX_LEVELS)
+		return NULL;
+	cg_id = slots[lvl];
+	return cg_id ? bpf_map_lookup_elem(&usage, &cg_id) : NULL;
+}
+
+/*
+ * Bring a live task's charges in line with the cgroup it is in now
+ * (migration, seeding). Returns its record, or NULL when it has none to
+ * keep (no limited cgroup, storage unavailable, already freed).
+ */
+static __always_inline struct pg_task *task_rebind(const struct pg_config *cfg,
+						   struct task_struct *task, bool enforce,
+						   struct want_ctx *w, struct reconcile_ctx *c)
+{
+	__u32 found = wanted_slots(cfg, task_cgroup(task), w);
+	struct pg_task *ts;
+
+	ts = bpf_task_storage_get(&tasks, task, 0, found ? BPF_LOCAL_STORAGE_GET_F_CREATE : 0);
+	if (!ts) {
+		if (found)
+			STAT_INC(storage_failed);
+		return NULL;
+	}
+	if (ts->released)
+		return NULL;
+	task_reconcile(cfg, ts, w, enforce, c);
+	return ts;
+}
+
 /* ---- Killed tasks ---- */
 
 struct killed_ctx {
@@ -328,16 +363,9 @@ struct killed_ctx {
 
 static long killed_cb(__u32 lvl, struct killed_ctx *c)
 {
-	struct pg_usage *u;
-	__u64 cg_id;
+	struct pg_usage *u = slot_usage(c->slots, lvl);
 	__s64 before;
 
-	if (lvl >= PG_MAX_LEVELS)
-		return 1;
-	cg_id = c->slots[lvl];
-	if (!cg_id)
-		return 0;
-	u = bpf_map_lookup_elem(&usage, &cg_id);
 	if (!u)
 		return 0;
 	before = __sync_fetch_and_add(&u->dying, 1);
@@ -373,16 +401,9 @@ struct note_exit_ctx {
 
 static long note_exit_cb(__u32 lvl, struct note_exit_ctx *c)
 {
-	struct pg_usage *u;
-	__u64 cg_id;
+	struct pg_usage *u = slot_usage(c->slots, lvl);
 	__u32 at;
 
-	if (lvl >= PG_MAX_LEVELS)
-		return 1;
-	cg_id = c->slots[lvl];
-	if (!cg_id)
-		return 0;
-	u = bpf_map_lookup_elem(&usage, &cg_id);
 	if (!u)
 		return 0;
 	/* Racing writers may overwrite each other's entry: the ring is a

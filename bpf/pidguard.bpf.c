@@ -380,20 +380,12 @@ static __always_inline int on_attach(struct task_struct *task, bool threadgroup,
 	struct pg_task *ts;
 	struct pg_usage *u;
 	__s64 ignored;
-	__u32 found;
 
 	if (!cfg || !cfg->level_mask)
 		return 0;
-	found = wanted_slots(cfg, task_cgroup(task), &w);
-	ts = bpf_task_storage_get(&tasks, task, 0, found ? BPF_LOCAL_STORAGE_GET_F_CREATE : 0);
-	if (!ts) {
-		if (found)
-			STAT_INC(storage_failed);
+	ts = task_rebind(cfg, task, true, &w, &c);
+	if (!ts)
 		return 0;
-	}
-	if (ts->released)
-		return 0;
-	task_reconcile(cfg, ts, &w, true, &c);
 	if (c.charged)
 		bpf_loop(config_levels(cfg), migrated_cb, w.want, 0);
 	if (c.warn)
@@ -552,7 +544,6 @@ int reconcile(struct bpf_iter__task *ctx)
 	struct want_ctx w;
 	struct pg_task *ts;
 	__u64 key;
-	__u32 found;
 
 	if (!task || !cfg || !cfg->level_mask)
 		return 0;
@@ -562,17 +553,10 @@ int reconcile(struct bpf_iter__task *ctx)
 	key = (__u64)task;
 	if (bpf_map_lookup_elem(&zombies, &key))
 		return 0;
-	found = wanted_slots(cfg, task_cgroup(task), &w);
-	ts = bpf_task_storage_get(&tasks, task, 0, found ? BPF_LOCAL_STORAGE_GET_F_CREATE : 0);
-	if (!ts) {
-		if (found)
-			STAT_INC(storage_failed);
-		return 0;
-	}
-	if (ts->released)
-		return 0;
 	/* Counting only: tasks that exist already are not refused. */
-	task_reconcile(cfg, ts, &w, false, &c);
+	ts = task_rebind(cfg, task, false, &w, &c);
+	if (!ts)
+		return 0;
 	/* Freed while we charged it: undo, the free hook will not come back. */
 	if (ts->released)
 		slots_release(ts->slots, ts->killed, config_levels(cfg));
