@@ -53,6 +53,7 @@ struct docker_sync {
 	const struct pg_cmdline *cl;
 	const struct pg_loader *ld;
 	char socket[128];
+	char names_path[256];		/* PG_NAMES_PATH, or a test's */
 	char cg2[PG_PATH_MAX];
 	char pids_v1[PG_PATH_MAX];
 	struct docker_client *client;
@@ -282,10 +283,10 @@ static void publish(struct docker_sync *s)
 	}
 	pthread_mutex_unlock(&s->lock);
 	if (refs) {
-		ret = names__write(PG_NAMES_PATH, refs, n);
+		ret = names__write(s->names_path, refs, n);
 		if (ret)
 			log__warn("docker: cannot publish container names at %s: %s",
-				  PG_NAMES_PATH, strerror(-ret));
+				  s->names_path, strerror(-ret));
 		free(refs);
 	}
 	pthread_mutex_unlock(&s->pub_lock);
@@ -353,6 +354,16 @@ static void refresh(struct docker_sync *s, const char *id)
 	}
 	limit_policy__decide(&s->policy, &c, dec);
 
+	/* A skipped source (a label "lots"): said once per container and value. */
+	pthread_mutex_lock(&s->lock);
+	old = find_id(s, c.id);
+	if (old)
+		snprintf(e->warning, sizeof(e->warning), "%s", old->warning);
+	pthread_mutex_unlock(&s->lock);
+	if (dec->warning[0] && strcmp(dec->warning, e->warning))
+		log__warn("docker: container %s: %s", c.name, dec->warning);
+	snprintf(e->warning, sizeof(e->warning), "%s", dec->warning);
+
 	ret = docker_cgroup__resolve(NULL, s->cg2, &s->info, &c, &where, err, sizeof(err));
 	if (!ret)
 		ret = cgroup__resolve(s->cg2, where.paths.v2, &cg, err, sizeof(err));
@@ -387,16 +398,10 @@ static void refresh(struct docker_sync *s, const char *id)
 		old_limit = old->ref.limit;
 		renamed = strcmp(old->ref.name, c.name) != 0;
 		was_installed = old->installed && old->ref.cg_id == cg.id;
-		snprintf(e->warning, sizeof(e->warning), "%s", old->warning);
 		snprintf(e->ref.comp_case, sizeof(e->ref.comp_case), "%s", old->ref.comp_case);
 		snprintf(e->ref.sentence, sizeof(e->ref.sentence), "%s", old->ref.sentence);
 	}
 	pthread_mutex_unlock(&s->lock);
-
-	if (dec->warning[0] && strcmp(dec->warning, e->warning)) {
-		log__warn("docker: container %s: %s", c.name, dec->warning);
-		snprintf(e->warning, sizeof(e->warning), "%s", dec->warning);
-	}
 
 	if (kept(s, cg.id)) {
 		/* --limit named its cgroup path: that limit stands. */
@@ -579,6 +584,7 @@ int docker_sync__new(const struct pg_cmdline *cl, const struct pg_mounts *mounts
 	pthread_mutex_init(&s->lock, NULL);
 	pthread_mutex_init(&s->pub_lock, NULL);
 	s->cl = cl;
+	snprintf(s->names_path, sizeof(s->names_path), "%s", PG_NAMES_PATH);
 	s->apply_pids_max = cl->apply_pids_max;
 	snprintf(s->cg2, sizeof(s->cg2), "%s", mounts->cgroup2);
 	snprintf(s->pids_v1, sizeof(s->pids_v1), "%s", mounts->pids_v1);
@@ -614,6 +620,11 @@ int docker_sync__new(const struct pg_cmdline *cl, const struct pg_mounts *mounts
 	}
 	*out = s;
 	return 0;
+}
+
+void docker_sync__set_names_path(struct docker_sync *s, const char *path)
+{
+	snprintf(s->names_path, sizeof(s->names_path), "%s", path);
 }
 
 void docker_sync__keep_cgroup(struct docker_sync *s, __u64 cg_id)

@@ -45,6 +45,9 @@ struct docker_sync;
 int docker_sync__new(const struct pg_cmdline *cl, const struct pg_mounts *mounts,
 		     struct docker_sync **out);
 
+/* Publish the names somewhere else than PG_NAMES_PATH (tests). */
+void docker_sync__set_names_path(struct docker_sync *s, const char *path);
+
 /*
  * Cgroups that --limit named by path: their limits stay as given, whatever
  * Docker says (first match wins: --limit). Call before docker_sync__start.
