@@ -418,6 +418,23 @@ static int parse_command(struct pg_cmdline *out, int argc, char **argv, char *er
 	switch (out->cmd) {
 	case PG_CMD_LIMIT:
 		return limit_operands(out, nr, argv + optind, err, errlen);
+	case PG_CMD_STATUS:
+		/* status [TARGET]: one cgroup or container, into limits[0].target. */
+		if (nr > 1) {
+			snprintf(err, errlen, "status: unexpected argument '%s'",
+				 show(argv[optind + 1], b));
+			return PG_EXIT_USAGE;
+		}
+		if (nr == 1) {
+			if (!*argv[optind] || strlen(argv[optind]) >= sizeof(out->limits[0].target)) {
+				snprintf(err, errlen, "status: TARGET '%s' is empty or too long",
+					 show(argv[optind], b));
+				return PG_EXIT_USAGE;
+			}
+			strcpy(out->limits[0].target, argv[optind]);
+			out->nr_limits = 1;
+		}
+		return 0;
 	case PG_CMD_HELP:
 		if (nr > 1) {
 			snprintf(err, errlen, "help: unexpected argument '%s'",
@@ -535,7 +552,7 @@ static const char usage_run[] =
 	"               [--default-limit N] [--warn PCT] [--events-per-sec N]\n"
 	"               [--compose FILE]... [--docker-host unix:///path] [--no-docker]\n"
 	"               [--apply-pids-max] [--duration SECONDS]\n";
-static const char usage_status[] = "  pidguard [-j] [-p] status\n";
+static const char usage_status[] = "  pidguard [-j] [-p] status [TARGET]\n";
 static const char usage_limit[] = "  pidguard [-j] limit TARGET N|none\n";
 static const char usage_stop[] = "  pidguard [-j] stop\n";
 static const char usage_help[] = "  pidguard help [COMMAND]    pidguard COMMAND --help\n";
@@ -608,7 +625,7 @@ static const char examples_run[] =
 	"  sudo pidguard run --limit /sys/fs/cgroup/unified/docker/abc=25\n"
 	"  sudo pidguard run --mode flag --default-limit 512 --compose compose.yml\n"
 	"  sudo pidguard run -j --no-docker --limit docker/abc=25 --duration 60\n";
-static const char examples_status[] = "  pidguard status -j\n";
+static const char examples_status[] = "  pidguard status -j\n  pidguard status web\n";
 static const char examples_limit[] =
 	"  pidguard limit docker/abc 50\n"
 	"  pidguard limit my-container none\n";
@@ -663,9 +680,11 @@ void cli__print_help(enum pg_command cmd, void *fp)
 	case PG_CMD_STATUS:
 		fprintf(f, "Usage:\n%s\n"
 			   "Show the enforcement mode, the counters of lost events and failures,\n"
-			   "and every limited cgroup sorted by pressure (current / limit).\n\n"
-			   "%s\n%s\nEXAMPLES\n%s%s\n%s",
-			usage_status, global_options, files, examples_status, examples_bpftool,
+			   "and every limited cgroup sorted by pressure (current / limit), with\n"
+			   "the name, limit source and compensation report of each container.\n"
+			   "With TARGET, only that cgroup or container.\n\n"
+			   "%s\n%s\n%s\nEXAMPLES\n%s%s\n%s",
+			usage_status, targets, global_options, files, examples_status, examples_bpftool,
 			exit_status);
 		return;
 	case PG_CMD_LIMIT:

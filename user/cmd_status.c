@@ -102,11 +102,44 @@ static int add_container_names(struct pg_status_row *rows, int n,
 	return nr;
 }
 
+/*
+ * status TARGET: keep the row (and unlimited name) of one container (name
+ * or short id, from the published table) or cgroup (path). Returns the new
+ * row count, or -ENOENT when TARGET names neither.
+ */
+static int keep_target(const char *cg2, const char *target, struct pg_status_row *rows, int n,
+		       struct pg_status_summary *sum, const struct pg_container_ref *refs, int nr)
+{
+	const struct pg_container_ref *ref;
+	struct pg_cgroup cg;
+	char err[PG_PATH_MAX + 128];
+	__u64 id = 0;
+	bool ambiguous;
+	int kept = 0, named = 0;
+
+	ref = names__find_target(refs, nr, target, &ambiguous);
+	if (ref)
+		id = ref->cg_id;
+	else if (!ambiguous && !cgroup__resolve(cg2, target, &cg, err, sizeof(err)))
+		id = cg.id;
+	if (!id)
+		return -ENOENT;
+	for (int i = 0; i < n; i++)
+		if (rows[i].cg_id == id)
+			rows[kept++] = rows[i];
+	for (int i = 0; i < sum->nr_unlimited; i++)
+		if (ref && !strcmp(((const char **)sum->unlimited)[i], ref->name))
+			((const char **)sum->unlimited)[named++] = ref->name;
+	sum->nr_unlimited = named;
+	return kept;
+}
+
 int cmd_status(const struct pg_cmdline *cl)
 {
 	struct pg_status_summary sum = {};
 	struct pg_status_row *rows = NULL;
 	struct pg_container_ref *refs = NULL;
+	int nr_refs;
 	struct pg_loader ld;
 	struct pg_mounts mounts;
 	struct pg_config cfg;
@@ -139,7 +172,18 @@ int cmd_status(const struct pg_cmdline *cl)
 		log__error("out of memory");
 		return PG_EXIT_FAIL;
 	}
-	add_container_names(rows, n, &sum, &refs);
+	nr_refs = add_container_names(rows, n, &sum, &refs);
+	if (cl->nr_limits == 1) {
+		n = keep_target(mounts.cgroup2, cl->limits[0].target, rows, n, &sum, refs, nr_refs);
+		if (n < 0) {
+			log__error("status: '%s' is neither a limited cgroup nor a container run "
+				   "knows (name, or id of 12+ hex digits)", cl->limits[0].target);
+			free(rows);
+			free((void *)sum.unlimited);
+			free(refs);
+			return PG_EXIT_USAGE;
+		}
+	}
 	output__sort_rows(rows, n);
 	if (cl->json || cl->pretty) {
 		json_writer_t *jw = jsonw_new(stdout);

@@ -285,6 +285,16 @@ expect_ge "$name" "events naming $PX-old with its compose service" "$n" 1 || goo
 "$PG" status > "$T/status.txt" 2>&1
 grep -q "^$PX-label " "$T/status.txt" || { notok "$name" "status table has no row $PX-label: $(tr '\n' '|' < "$T/status.txt" | cut -c1-300)"; good=0; }
 grep -q "$PX-old (compose $PX/old) .*predates" "$T/status.txt" || { notok "$name" "status has no report line for $PX-old"; good=0; }
+# status TARGET: by name and by short id, one row; an unknown name is an error.
+for _t in "$PX-label" "$(cid "$PX-label" | cut -c1-12)"; do
+	"$PG" status --json "$_t" > "$T/one.json" 2>&1
+	_rows=$(grep -o '"cgroup_id"' "$T/one.json" | wc -l | tr -d ' ')
+	if [ "$_rows" != 1 ] || ! grep -q "\"container\": *\"$PX-label\"" "$T/one.json"; then
+		notok "$name" "status $_t: $(head -c 300 "$T/one.json")"; good=0
+	fi
+done
+"$PG" status "$PX-nosuch" > "$T/one.txt" 2>&1
+expect_eq "$name" "exit status of status $PX-nosuch" "$?" 2 || good=0
 [ $good = 1 ] && ok "$name"
 
 # ---- SIGINT stops the events thread promptly ----

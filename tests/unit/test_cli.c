@@ -124,6 +124,18 @@ static void test_run_modes_and_no_docker(void **state)
 	assert_int_equal(cl.warn_pct, 7);
 }
 
+static void test_status_target(void **state)
+{
+	(void)state;
+	PARSE_OK("status");
+	assert_int_equal(cl.nr_limits, 0);
+	PARSE_OK("status", "web", "-j");
+	assert_int_equal(cl.cmd, PG_CMD_STATUS);
+	assert_int_equal(cl.nr_limits, 1);
+	assert_string_equal(cl.limits[0].target, "web");
+	assert_true(cl.json);
+}
+
 static void test_apply_pids_max(void **state)
 {
 	(void)state;
@@ -296,7 +308,8 @@ static const struct {
 	  "run: option '--apply-pids-max' takes no value ('--apply-pids-max=1')" },
 	{ { "run", "--compose", "c.yml", "--no-docker" },
 	  "--compose: 'c.yml' needs Docker (services are matched by container labels), but --no-docker was given" },
-	{ { "status", "extra" }, "status: unexpected argument 'extra'" },
+	{ { "status", "web", "extra" }, "status: unexpected argument 'extra'" },
+	{ { "status", "" }, "status: TARGET '' is empty or too long" },
 	{ { "status", "--mode", "kill" }, "status: unknown or ambiguous option '--mode'" },
 	{ { "status", "--limit=a=1" }, "status: unknown or ambiguous option '--limit=a=1'" },
 	{ { "stop", "now" }, "stop: unexpected argument 'now'" },
@@ -580,6 +593,7 @@ int main(void)
 		cmocka_unit_test(test_run_every_option),
 		cmocka_unit_test(test_run_modes_and_no_docker),
 		cmocka_unit_test(test_apply_pids_max),
+		cmocka_unit_test(test_status_target),
 		cmocka_unit_test(test_global_options_anywhere),
 		cmocka_unit_test(test_limit_command),
 		cmocka_unit_test(test_help_forms),
