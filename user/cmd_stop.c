@@ -12,6 +12,7 @@
 #include "commands.h"
 #include "loader.h"
 #include "log.h"
+#include "names.h"
 #include "runlock.h"
 
 /* Ask a running `pidguard run` to exit, and wait up to 5 s for it. */
@@ -52,6 +53,9 @@ int cmd_stop(const struct pg_cmdline *cl)
 		log__error("%s", err);
 		return PG_EXIT_FAIL;
 	}
+	/* The container table describes limits that no longer exist. */
+	if (unlink(PG_NAMES_PATH) && errno != ENOENT)
+		log__warn("cannot remove %s: %s", PG_NAMES_PATH, strerror(errno));
 	if (removed == 0 && holder <= 0)
 		log__info("not loaded; nothing to stop");
 	else

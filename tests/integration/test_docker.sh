@@ -22,7 +22,7 @@
 . "$(dirname "$0")/lib.sh"
 pg_setup docker
 
-NAMES="docker-no-daemon docker-startup docker-label-60 docker-compose-predates-60 docker-started-later docker-update docker-exec-full docker-names docker-stop-prompt docker-apply-pids-max docker-daemon-restart docker-incident-nopids docker-limit-by-name docker-exec-flag docker-default-limit docker-rename"
+NAMES="docker-no-daemon docker-startup docker-label-60 docker-compose-predates-60 docker-started-later docker-update docker-exec-full docker-names docker-stop-prompt docker-apply-pids-max docker-daemon-restart docker-incident-nopids docker-limit-by-name docker-exec-flag docker-default-limit docker-rename docker-stop-clears-names"
 skip_all() {
 	for _n in $NAMES; do skip "$_n" "docker: $1"; done
 	exit 0
@@ -422,4 +422,17 @@ else
 fi
 
 pg_run_stop INT
+
+# ---- pidguard stop: the published container table goes with the limits ----
+name=docker-stop-clears-names
+if [ -e /run/pidguard/containers ]; then
+	"$PG" stop > /dev/null 2>&1
+	if [ -e /run/pidguard/containers ]; then
+		notok "$name" "/run/pidguard/containers is still there after pidguard stop"
+	else
+		ok "$name"
+	fi
+else
+	notok "$name" "run never published /run/pidguard/containers"
+fi
 exit 0
