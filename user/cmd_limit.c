@@ -34,7 +34,7 @@ static int resolve_container(const char *cg2, const char *target, struct pg_cgro
 
 	if (strchr(target, '/'))
 		return -ENOENT;
-	n = names__read(PG_NAMES_PATH, &refs);
+	n = names__read(names__path(), &refs);
 	if (n <= 0)
 		return -ENOENT;
 	ref = names__find_target(refs, n, target, &ambiguous);

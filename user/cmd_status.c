@@ -64,11 +64,11 @@ static int add_container_names(struct pg_status_row *rows, int n,
 {
 	struct pg_container_ref *refs;
 	const char **unlimited;
-	int nr = names__read(PG_NAMES_PATH, &refs);
+	int nr = names__read(names__path(), &refs);
 
 	*refs_out = NULL;
 	if (nr < 0)
-		log__warn("cannot read container names from %s: %s", PG_NAMES_PATH,
+		log__warn("cannot read container names from %s: %s", names__path(),
 			  strerror(-nr));
 	if (nr <= 0)
 		return 0;

@@ -54,8 +54,8 @@ int cmd_stop(const struct pg_cmdline *cl)
 		return PG_EXIT_FAIL;
 	}
 	/* The container table describes limits that no longer exist. */
-	if (unlink(PG_NAMES_PATH) && errno != ENOENT)
-		log__warn("cannot remove %s: %s", PG_NAMES_PATH, strerror(errno));
+	if (unlink(names__path()) && errno != ENOENT)
+		log__warn("cannot remove %s: %s", names__path(), strerror(errno));
 	if (removed == 0 && holder <= 0)
 		log__info("not loaded; nothing to stop");
 	else

@@ -53,7 +53,7 @@ struct docker_sync {
 	const struct pg_cmdline *cl;
 	const struct pg_loader *ld;
 	char socket[128];
-	char names_path[256];		/* PG_NAMES_PATH, or a test's */
+	char names_path[256];		/* names__path(), or a test's */
 	char cg2[PG_PATH_MAX];
 	char pids_v1[PG_PATH_MAX];
 	struct docker_client *client;
@@ -584,7 +584,7 @@ int docker_sync__new(const struct pg_cmdline *cl, const struct pg_mounts *mounts
 	pthread_mutex_init(&s->lock, NULL);
 	pthread_mutex_init(&s->pub_lock, NULL);
 	s->cl = cl;
-	snprintf(s->names_path, sizeof(s->names_path), "%s", PG_NAMES_PATH);
+	snprintf(s->names_path, sizeof(s->names_path), "%s", names__path());
 	s->apply_pids_max = cl->apply_pids_max;
 	snprintf(s->cg2, sizeof(s->cg2), "%s", mounts->cgroup2);
 	snprintf(s->pids_v1, sizeof(s->pids_v1), "%s", mounts->pids_v1);

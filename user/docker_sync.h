@@ -45,7 +45,7 @@ struct docker_sync;
 int docker_sync__new(const struct pg_cmdline *cl, const struct pg_mounts *mounts,
 		     struct docker_sync **out);
 
-/* Publish the names somewhere else than PG_NAMES_PATH (tests). */
+/* Publish the names somewhere else than names__path() (tests). */
 void docker_sync__set_names_path(struct docker_sync *s, const char *path);
 
 /*

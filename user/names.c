@@ -12,8 +12,18 @@
 
 #include "pidguard.h"
 #include "names.h"
+#include "paths.h"
 
 #define NR_FIELDS 9
+
+const char *names__path(void)
+{
+	static char path[300];
+	const char *pin = paths__pin_dir(), *name = strrchr(pin, '/');
+
+	snprintf(path, sizeof(path), "/run/%s/containers", name && name[1] ? name + 1 : "pidguard");
+	return path;
+}
 
 /* A field as written: "-" for empty, control bytes and tabs as '?'. */
 static int put_field(char *buf, size_t len, size_t *pos, const char *s, bool last)

@@ -24,7 +24,7 @@
 #include <linux/types.h>
 
 #define PG_NAMES_DIR	"/run/pidguard"
-#define PG_NAMES_PATH	PG_NAMES_DIR "/containers"
+#define PG_NAMES_PATH	PG_NAMES_DIR "/containers"	/* of the default instance */
 #define PG_NAMES_HEADER	"# pidguard containers v1"
 
 struct pg_container_ref {
@@ -38,6 +38,13 @@ struct pg_container_ref {
 	char comp_case[32];	/* compensation__case_name() */
 	char sentence[640];	/* the compensation report's sentence */
 };
+
+/*
+ * The file of this instance: /run/NAME/containers for the pin directory
+ * /sys/fs/bpf/NAME (paths.h), so PG_NAMES_PATH for the default one and
+ * never the table of another instance running side by side.
+ */
+const char *names__path(void);
 
 /* One line (with '\n') for ref into buf; the length, or -ENOSPC. */
 int names__format_line(const struct pg_container_ref *ref, char *buf, size_t len);

@@ -425,14 +425,15 @@ pg_run_stop INT
 
 # ---- pidguard stop: the published container table goes with the limits ----
 name=docker-stop-clears-names
-if [ -e /run/pidguard/containers ]; then
+NAMES_FILE="/run/$(basename "${PIDGUARD_PIN_DIR:-/sys/fs/bpf/pidguard}")/containers"
+if [ -e "$NAMES_FILE" ]; then
 	"$PG" stop > /dev/null 2>&1
-	if [ -e /run/pidguard/containers ]; then
-		notok "$name" "/run/pidguard/containers is still there after pidguard stop"
+	if [ -e "$NAMES_FILE" ]; then
+		notok "$name" "$NAMES_FILE is still there after pidguard stop"
 	else
 		ok "$name"
 	fi
 else
-	notok "$name" "run never published /run/pidguard/containers"
+	notok "$name" "run never published $NAMES_FILE"
 fi
 exit 0

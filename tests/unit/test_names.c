@@ -18,6 +18,7 @@
 #include <linux/types.h>
 #include "pidguard.h"
 #include "names.h"
+#include "paths.h"
 
 #define ID_A "84fa972a703494de35a9c14ee155f68d99a106e2c5da9b842a42810c87a743d0"
 #define ID_B "84fa972a7034ffffffffffffffffffffffffffffffffffffffffffffffffffff"
@@ -163,6 +164,19 @@ static void test_find(void **state)
 	assert_null(names__find_target(refs, 2, "nope", &amb));
 }
 
+/* Each instance (PIDGUARD_PIN_DIR) has its own table. */
+static void test_path_per_instance(void **state)
+{
+	char err[256];
+
+	(void)state;
+	assert_string_equal(names__path(), PG_NAMES_PATH);
+	setenv("PIDGUARD_PIN_DIR", "/sys/fs/bpf/pgtest-9", 1);
+	assert_int_equal(paths__init(err, sizeof(err)), 0);
+	assert_string_equal(names__path(), "/run/pgtest-9/containers");
+	unsetenv("PIDGUARD_PIN_DIR");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -171,6 +185,7 @@ int main(void)
 		cmocka_unit_test(test_bad_lines),
 		cmocka_unit_test(test_write_read),
 		cmocka_unit_test(test_find),
+		cmocka_unit_test(test_path_per_instance),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
