@@ -105,13 +105,35 @@ pg_bg() {
 
 # pg_forker OUT ARGS...: forker in the background (see pg_bg).
 pg_forker() {
-	_out=$1; shift
-	pg_bg "$_out" "$FORKER" "$@"
+	_fout=$1; shift
+	pg_bg "$_fout" "$FORKER" "$@"
+	echo "$BG_PID $_fout" >> "$T/forker.map"
 }
 
-# pg_finish PID TIMEOUT_MS: wait for a background job; FINISH_RC is its exit
-# status, or 124 when it had to be killed after the timeout.
+# pg_children PID: the direct children of PID.
+pg_children() {
+	cat /proc/[0-9]*/stat 2>/dev/null |
+		awk -v p="$1" '{ s = $0; sub(/.*\) /, "", s); split(s, f, " "); if (f[2] == p) print $1 }'
+}
+
+# pg_release PID: end the holds of a forker (SIGUSR1 to it and its direct
+# children) once it printed phase=ready: its handler is installed by then,
+# and the test has measured what it held the state for. Saves the holds,
+# which PG_TIME_SCALE makes long, from being sat out.
+pg_release() {
+	_fo=$(awk -v p="$1" '$1 == p { print $2 }' "$T/forker.map" 2>/dev/null | tail -n 1)
+	[ -n "$_fo" ] && grep -q '^phase=ready$' "$_fo" 2>/dev/null || return 0
+	pg_alive "$1" || return 0
+	for _c in $(pg_children "$1"); do kill -USR1 "$_c" 2>/dev/null; done
+	kill -USR1 "$1" 2>/dev/null
+	return 0
+}
+
+# pg_finish PID TIMEOUT_MS: end a background job's hold (pg_release) and
+# wait for it; FINISH_RC is its exit status, or 124 when it had to be
+# killed after the timeout.
 pg_finish() {
+	pg_release "$1"
 	if pg_wait_gone "$1" "$2"; then
 		wait "$1"; FINISH_RC=$?
 	else
@@ -417,7 +439,7 @@ pg_setup() {
 	# A fixed name, so that run.sh can find run.pids after a timeout.
 	T="/tmp/pgtest-$$-$1"
 	rm -rf "$T"; mkdir -p "$T" || exit 1
-	: > "$T/cgroups"; : > "$T/bg.pids"; : > "$T/run.pids"
+	: > "$T/cgroups"; : > "$T/bg.pids"; : > "$T/run.pids"; : > "$T/forker.map"
 	RUN_PID=
 	PG_STARTED_RUN=0
 	trap 'pg_cleanup' EXIT

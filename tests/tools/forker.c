@@ -128,6 +128,29 @@ static void sleep_us(long us)
 		;
 }
 
+/*
+ * SIGUSR1 ends every hold early (the test has measured what it wanted and
+ * does not want to sit out a hold scaled for a slow VM). Set up in main()
+ * before anything else, inherited by children, which end their own holds
+ * the same way; the test signals the process and its direct children.
+ */
+static volatile sig_atomic_t released;
+
+static void on_release(int sig)
+{
+	(void)sig;
+	released = 1;
+}
+
+/* Sleep for a hold: ms milliseconds, or until SIGUSR1. */
+static void hold_ms(long ms)
+{
+	uint64_t end = now_ms() + ms;
+
+	while (!released && now_ms() < end)
+		sleep_ms(10);
+}
+
 /* Flush our results now: a later SIGKILL must not lose them. */
 static void emit(const char *fmt, ...)
 {
@@ -404,7 +427,7 @@ static int cmd_spawn(int argc, char **argv)
 		pid_t pid = fork();
 
 		if (pid == 0) {
-			sleep_ms(hold);
+			hold_ms(hold);
 			_exit(0);
 		}
 		if (pid < 0) {
@@ -445,7 +468,7 @@ static uint64_t thread_end_ms;
 static void *thread_hold(void *arg)
 {
 	(void)arg;
-	while (now_ms() < thread_end_ms)
+	while (!released && now_ms() < thread_end_ms)
 		sleep_ms(5);
 	return NULL;
 }
@@ -538,7 +561,7 @@ static int cmd_zombies(int argc, char **argv)
 	emit("fork_errno=%s", errno_name(last_errno));
 	emit("zombies=%ld", ok);
 	emit("phase=ready");
-	sleep_ms(hold);
+	hold_ms(hold);
 	for (long i = 0; i < ok; i++)
 		if (waitpid(pids[i], NULL, 0) == pids[i])
 			reaped++;
@@ -578,15 +601,18 @@ static void *storm_thread(void *arg)
 }
 
 /*
- * A held child: sleeps until SIGUSR1 (default action: terminate) or a hard
+ * A held child: sleeps until SIGTERM (default action: terminate) or a hard
  * deadline. A signal rather than a pipe: a pipe's write end would leak into
- * every later child and keep the earlier ones from ever seeing EOF.
+ * every later child and keep the earlier ones from ever seeing EOF. Not
+ * SIGUSR1: a child that has not run yet still has our on_release handler,
+ * and would take the signal as "end the hold" and sleep on.
  */
 static pid_t storm_hold_child(uint64_t hard_end)
 {
 	pid_t pid = fork();
 
 	if (pid == 0) {
+		signal(SIGUSR1, SIG_DFL);	/* pg_release ends us too */
 		while (now_ms() < hard_end)
 			sleep_ms(50);
 		_exit(0);
@@ -599,7 +625,7 @@ static int storm_release(pid_t pid)
 {
 	int st;
 
-	kill(pid, SIGUSR1);
+	kill(pid, SIGTERM);
 	if (waitpid(pid, &st, 0) != pid)
 		return 0;
 	return WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL;
@@ -803,7 +829,7 @@ static int cmd_storm(int argc, char **argv)
 	emit("live_children=%d", nlive);
 	emit("live_threads=%d", nthr);
 	emit("phase=ready");
-	sleep_ms(hold);
+	hold_ms(hold);
 	__atomic_store_n(&storm_thread_end, 1, __ATOMIC_RELAXED);
 	for (int i = 0; i < nthr; i++)
 		pthread_join(threads[i], NULL);
@@ -841,7 +867,7 @@ static int cmd_polite(int argc, char **argv)
 		int st;
 
 		if (pid == 0) {
-			sleep_ms(hold);
+			hold_ms(hold);
 			_exit(0);
 		}
 		if (pid < 0) {
@@ -871,7 +897,7 @@ static int cmd_polite(int argc, char **argv)
 	emit("child_killed=%ld", killed);
 	emit("child_exited=%ld", exited);
 	emit("phase=ready");
-	sleep_ms(hold);
+	hold_ms(hold);
 	emit("parent_alive=1");
 	emit("phase=done");
 	return 0;
@@ -918,7 +944,7 @@ static int cmd_clone_into(int argc, char **argv)
 		ca.cgroup = fd;
 		pid = syscall(SYS_clone3, &ca, sizeof(ca));
 		if (pid == 0) {
-			sleep_ms(hold);
+			hold_ms(hold);
 			_exit(0);
 		}
 		if (pid < 0) {
@@ -1036,6 +1062,7 @@ int main(int argc, char **argv)
 	int ncg = 0, i = 1;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
+	signal(SIGUSR1, on_release);
 	if (getenv("PG_TIME_SCALE")) {
 		time_scale = strtol(getenv("PG_TIME_SCALE"), NULL, 10);
 		if (time_scale < 1 || time_scale > 1000)
