@@ -697,6 +697,14 @@ void docker_sync__tick(struct docker_sync *s)
 			continue;
 		if (!classify(s, &snap[i], false))
 			continue;
+		/*
+		 * pids.max was raised behind our back (echo max > pids.max): with
+		 * --apply-pids-max put the declared limit back. Only on a change,
+		 * so a write that keeps failing is not retried every second.
+		 */
+		if (s->apply_pids_max && strcmp(snap[i].ref.comp_case, "enforced") &&
+		    strcmp(snap[i].ref.comp_case, "not_limited"))
+			classify(s, &snap[i], true);
 		pthread_mutex_lock(&s->lock);
 		for (int k = 0; k < s->nr; k++) {
 			struct ds_entry *e = &s->tab[k];
