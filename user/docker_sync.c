@@ -181,6 +181,16 @@ static void drop_maps(struct docker_sync *s, __u64 cg_id)
 	bpf_map_delete_elem(s->ld->usage_fd, &cg_id);
 }
 
+/* The limit in the maps for cg_id (0 when none, or track-only). */
+static __u32 pinned_limit(const struct docker_sync *s, __u64 cg_id)
+{
+	struct pg_limit lim;
+
+	if (bpf_map_lookup_elem(s->ld->limits_fd, &cg_id, &lim) || lim.max == PG_NO_LIMIT)
+		return 0;
+	return lim.max;
+}
+
 static unsigned int exec_tasks(const struct docker_sync *s, __u64 cg_id)
 {
 	struct pg_usage u;
@@ -412,8 +422,16 @@ static void refresh(struct docker_sync *s, const char *id)
 		snprintf(e->detail, sizeof(e->detail), "--limit %.300s", cg.rel);
 		if (!bpf_map_lookup_elem(s->ld->limits_fd, &cg.id, &lim))
 			e->ref.limit = lim.max;
-	} else if (dec->max != PG_NO_LIMIT || was_installed) {
-		/* A limit that went away leaves the cgroup counted, not limited. */
+	} else if (dec->max != PG_NO_LIMIT || was_installed || pinned_limit(s, cg.id)) {
+		/*
+		 * A limit that went away leaves the cgroup counted, not limited;
+		 * so does one an earlier run installed that nothing declares now
+		 * (run restarted without its --default-limit).
+		 */
+		if (!was_installed && dec->max == PG_NO_LIMIT)
+			log__info("docker: container %s: the limit of %u pinned by an earlier run is "
+				  "declared nowhere now: counted, no longer limited", c.name,
+				  pinned_limit(s, cg.id));
 		if (!was_installed || old_limit != dec->max) {
 			ret = limit_store__set(s->ld, &cg, dec->max, err, sizeof(err));
 			if (ret) {

@@ -22,7 +22,7 @@
 . "$(dirname "$0")/lib.sh"
 pg_setup docker
 
-NAMES="docker-no-daemon docker-startup docker-label-60 docker-compose-predates-60 docker-started-later docker-update docker-exec-full docker-names docker-stop-prompt docker-apply-pids-max docker-daemon-restart docker-incident-nopids docker-limit-by-name docker-exec-flag docker-default-limit docker-rename docker-stop-clears-names"
+NAMES="docker-no-daemon docker-startup docker-label-60 docker-compose-predates-60 docker-started-later docker-update docker-exec-full docker-names docker-stop-prompt docker-apply-pids-max docker-daemon-restart docker-incident-nopids docker-limit-by-name docker-exec-flag docker-default-limit docker-rename docker-default-dropped docker-stop-clears-names"
 skip_all() {
 	for _n in $NAMES; do skip "$_n" "docker: $1"; done
 	exit 0
@@ -424,9 +424,23 @@ if dk_run --docker-host "$DOCKER_HOST" --compose "$T/compose.yml" --default-limi
 	else
 		notok "$name" "no status row named $PX-renamed after docker rename"
 	fi
+	# Restarted without --default-limit: that limit is declared nowhere now.
+	name=docker-default-dropped
+	pg_run_stop INT
+	if dk_run --docker-host "$DOCKER_HOST" --compose "$T/compose.yml"; then
+		if ct_wait "$PX-renamed" limit null 3000; then
+			expect_eq "$name" "limit of $PX-nopids (compose)" "$(ct "$PX-nopids" limit)" "$LIMIT" &&
+				ok "$name"
+		else
+			notok "$name" "$PX-renamed limit is '${GOT}' after a run without --default-limit"
+		fi
+	else
+		notok "$name" "run did not get ready ($RUN_RC): $(pg_run_why)"
+	fi
 else
 	notok "$name" "run --default-limit did not get ready ($RUN_RC): $(pg_run_why)"
 	skip docker-rename "no run"
+	skip docker-default-dropped "no run"
 fi
 
 pg_run_stop INT
