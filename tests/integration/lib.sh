@@ -441,7 +441,6 @@ pg_setup() {
 	rm -rf "$T"; mkdir -p "$T" || exit 1
 	: > "$T/cgroups"; : > "$T/bg.pids"; : > "$T/run.pids"; : > "$T/forker.map"
 	RUN_PID=
-	PG_STARTED_RUN=0
 	trap 'pg_cleanup' EXIT
 	trap 'exit 130' INT
 	trap 'exit 143' TERM

@@ -13,7 +13,7 @@ RA=$(cg_rel "$A"); RS=$(cg_rel "$S"); RS2=$(cg_rel "$S2")
 
 # Tasks that exist before the limit is installed: the count must be seeded.
 pg_forker "$T/seed.out" --cgroup "$S" spawn 7 --hold-ms 30000
-SEED_PID=$BG_PID
+
 pg_forker "$T/seed2.out" --cgroup "$S2" threads 5 --hold-ms 30000
 pg_wait_phase "$T/seed.out" ready 5000 && pg_wait_phase "$T/seed2.out" ready 5000 ||
 	{ notok limits "seed holders not ready: $(cat "$T/seed.out" "$T/seed2.out" | tr '\n' ' ')"; exit 1; }
