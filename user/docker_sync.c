@@ -422,11 +422,14 @@ static void refresh(struct docker_sync *s, const char *id)
 		snprintf(e->detail, sizeof(e->detail), "--limit %.300s", cg.rel);
 		if (!bpf_map_lookup_elem(s->ld->limits_fd, &cg.id, &lim))
 			e->ref.limit = lim.max;
-	} else if (dec->max != PG_NO_LIMIT || was_installed || pinned_limit(s, cg.id)) {
+	} else if (dec->max != PG_NO_LIMIT || was_installed ||
+		   (is_new && pinned_limit(s, cg.id))) {
 		/*
 		 * A limit that went away leaves the cgroup counted, not limited;
 		 * so does one an earlier run installed that nothing declares now
-		 * (run restarted without its --default-limit).
+		 * (run restarted without its --default-limit), when this run
+		 * first sees the container. Later, a limit the operator set with
+		 * `pidguard limit` on an undeclared container is left alone.
 		 */
 		if (!was_installed && dec->max == PG_NO_LIMIT)
 			log__info("docker: container %s: the limit of %u pinned by an earlier run is "
