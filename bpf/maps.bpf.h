@@ -126,6 +126,8 @@ struct pg_zombie {
 	__u32 owned;		/* 1 once a reap check or free took the charge */
 	__u32 killed;
 	__u32 pid;		/* global pid: a reused address is not this task */
+	__u32 born_pass;	/* settings.gc_pass when the entry was made */
+	__u32 seen_pass;	/* last collection that found its task alive */
 	__u32 pad;
 };
 

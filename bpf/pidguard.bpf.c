@@ -487,7 +487,14 @@ int BPF_PROG(task_exit, struct task_struct *task)
 		return 0;
 	z.killed = ts->killed;
 	z.pid = task->pid;
-	if (bpf_map_update_elem(&zombies, &key, &z, BPF_NOEXIST)) {
+	z.born_pass = cfg->gc_pass;
+	/*
+	 * BPF_ANY: an entry under this address can only be a stale one, left
+	 * by a task freed here before whose free hook could not delete it (a
+	 * map op nested in softirq gets EBUSY); it was claimed (owned) then,
+	 * so replacing it loses nothing.
+	 */
+	if (bpf_map_update_elem(&zombies, &key, &z, BPF_ANY)) {
 		/* The charge stays on the task; sched_process_free releases it. */
 		STAT_INC(zombies_full);
 		return 0;
@@ -542,17 +549,24 @@ int reconcile(struct bpf_iter__task *ctx)
 	struct pg_config *cfg = config_get();
 	struct reconcile_ctx c;
 	struct want_ctx w;
+	struct pg_zombie *z;
 	struct pg_task *ts;
 	__u64 key;
 
 	if (!task || !cfg || !cfg->level_mask)
 		return 0;
+	/* Reaped: being released, its free hook comes next. */
 	if (BPF_CORE_READ(task, exit_state) & PG_EXIT_DEAD)
 		return 0;
-	/* An exited leader's charge lives in `zombies` already. */
+	/* An exited leader's charge lives in `zombies` already (an entry
+	 * already claimed is stale, from an earlier task at this address).
+	 * Its task is alive: tell the zombie collector. */
 	key = (__u64)task;
-	if (bpf_map_lookup_elem(&zombies, &key))
+	z = bpf_map_lookup_elem(&zombies, &key);
+	if (z && !z->owned) {
+		z->seen_pass = cfg->gc_pass;
 		return 0;
+	}
 	/* Counting only: tasks that exist already are not refused. */
 	ts = task_rebind(cfg, task, false, &w, &c);
 	if (!ts)
@@ -560,5 +574,44 @@ int reconcile(struct bpf_iter__task *ctx)
 	/* Freed while we charged it: undo, the free hook will not come back. */
 	if (ts->released)
 		slots_release(ts->slots, ts->killed, config_levels(cfg));
+	return 0;
+}
+
+/* ---- Zombie collection ---- */
+
+/*
+ * A zombie entry must be released by sched_process_free at the latest. As
+ * a safety net against a release lost anyway, the loader runs a collection
+ * every few seconds: it bumps settings.gc_pass, runs `reconcile` (which
+ * marks the entries of zombies still in the task list with the pass), then
+ * this program over the zombies map: an entry made before the pass, not
+ * seen alive and not claimed has no task any more; it is released and
+ * counted in stats.zombies_collected, so that a lost release is reported,
+ * never silent.
+ */
+SEC("iter/bpf_map_elem")
+int zombie_gc(struct bpf_iter__bpf_map_elem *ctx)
+{
+	struct pg_config *cfg = config_get();
+	struct task_struct *task;
+	__u64 *keyp = ctx->key;
+	struct pg_zombie *z;
+	__u64 key;
+
+	if (!keyp || !ctx->value || !cfg)
+		return 0;
+	key = *keyp;
+	z = bpf_map_lookup_elem(&zombies, &key);
+	if (!z || z->owned || z->born_pass >= cfg->gc_pass || z->seen_pass == cfg->gc_pass)
+		return 0;
+	if (__sync_lock_test_and_set(&z->owned, 1))
+		return 0;
+	slots_release(z->slots, z->killed, config_levels(cfg));
+	/* Reaped and waiting for its RCU grace period: released a little
+	 * early, as the reap check would. Anything else was a lost release. */
+	task = (struct task_struct *)key;
+	if (BPF_CORE_READ(task, exit_state) != PG_EXIT_DEAD ||
+	    (__u32)BPF_CORE_READ(task, pid) != z->pid)
+		STAT_INC(zombies_collected);
 	return 0;
 }

@@ -28,8 +28,13 @@
 /* Default capacity of the limits and usage maps (limited cgroups). */
 #define PG_MAX_CGROUPS		16384
 
-/* Exited leaders remembered per cgroup for the reap check (a power of 2). */
-#define PG_RECENT_EXITS		8
+/*
+ * Exited leaders remembered per cgroup for the reap check (a power of 2):
+ * enough for a parent that reaps a batch of children and forks at once; a
+ * bulk reap of more (an init reaping hundreds of orphans) is released at
+ * sched_process_free, within tens of ms.
+ */
+#define PG_RECENT_EXITS		16
 
 /* limits.max value meaning "track, but enforce nothing" (`limit X none`). */
 #define PG_NO_LIMIT		0xffffffffu
@@ -84,7 +89,7 @@ struct pg_config {
 	__u32 level_mask;	/* bit N set: some limit lives at level N */
 	__u32 nr_levels;	/* highest level in level_mask + 1 */
 	__u32 seeding;		/* non-zero while a seeding pass runs */
-	__u32 pad;
+	__u32 gc_pass;		/* number of the current zombie collection */
 };
 
 /* Value of the single-entry `stats` array map: what was missed or failed. */
@@ -92,10 +97,12 @@ struct pg_stats {
 	__u64 events_lost;	/* ring buffer full: event not delivered */
 	__u64 storage_failed;	/* task storage unavailable: task not charged */
 	__u64 pending_full;	/* deny reservation map full: fork allowed */
-	__u64 zombies_full;	/* zombie index full: uncharged at free instead */
+	__u64 zombies_full;	/* zombies map full: uncharged at free instead */
 	__u64 kill_failed;	/* bpf_send_signal_task returned an error */
 	__u64 resyncs;		/* threaded migrations that asked for a resync */
 	__u64 late_release;	/* charges released at free, not exit or reap */
+	__u64 zombies_collected;/* zombie entries whose task was gone, released by
+				 * the collector: should stay 0, a bug if not */
 };
 
 enum pg_event_kind {

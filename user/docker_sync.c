@@ -659,10 +659,13 @@ static void say_unmatched_targets(struct docker_sync *s)
 {
 	for (int i = 0; i < s->cl->nr_limits; i++) {
 		const char *t = s->cl->limits[i].target;
+		char err[PG_PATH_MAX + 128];
+		struct pg_cgroup cg;
 		bool found = false;
 
-		if (strchr(t, '/'))
-			continue;	/* a cgroup path */
+		/* A cgroup path ("docker/x", or "x" when that cgroup exists). */
+		if (strchr(t, '/') || cgroup__resolve(s->cg2, t, &cg, err, sizeof(err)) == 0)
+			continue;
 		pthread_mutex_lock(&s->lock);
 		for (int k = 0; k < s->nr && !found; k++) {
 			struct docker_container c = { 0 };

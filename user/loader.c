@@ -190,9 +190,10 @@ static int pin_all(struct pidguard_bpf *skel, char *err, size_t errlen)
 
 		if (!bpf_program__autoload(prog))
 			continue;
-		if (prog == skel->progs.reconcile) {
-			/* Run on demand by status/limit: pin the program. */
-			snprintf(path, sizeof(path), "%s/prog_reconcile", paths__pin_dir());
+		if (prog == skel->progs.reconcile || prog == skel->progs.zombie_gc) {
+			/* Iterators run on demand (run, limit): pin the program. */
+			snprintf(path, sizeof(path), "%s/prog_%s", paths__pin_dir(),
+				 bpf_program__name(prog));
 			ret = bpf_program__pin(prog, path);
 			if (ret) {
 				snprintf(err, errlen, "cannot pin %s: %s", path, strerror(-ret));
@@ -227,6 +228,8 @@ static int fds_from_skel(struct pg_loader *l)
 	l->stats_fd = bpf_map__fd(l->skel->maps.stats);
 	l->events_fd = bpf_map__fd(l->skel->maps.events);
 	l->reconcile_fd = bpf_program__fd(l->skel->progs.reconcile);
+	l->zombies_fd = bpf_map__fd(l->skel->maps.zombies);
+	l->zombie_gc_fd = bpf_program__fd(l->skel->progs.zombie_gc);
 	return 0;
 }
 
@@ -246,7 +249,7 @@ int loader__load(struct pg_loader *l, enum pg_mode_req req, __u32 *mode, char *w
 
 	memset(l, 0, sizeof(*l));
 	l->limits_fd = l->usage_fd = l->settings_fd = l->stats_fd = l->events_fd = -1;
-	l->reconcile_fd = -1;
+	l->reconcile_fd = l->zombies_fd = l->zombie_gc_fd = -1;
 	libbpf_set_print(libbpf_print);
 	loader__probe(&probe);
 	kill = probe.kill;
@@ -375,7 +378,7 @@ int loader__open_pinned(struct pg_loader *l, char *err, size_t errlen)
 
 	memset(l, 0, sizeof(*l));
 	l->limits_fd = l->usage_fd = l->settings_fd = l->stats_fd = l->events_fd = -1;
-	l->reconcile_fd = -1;
+	l->reconcile_fd = l->zombies_fd = l->zombie_gc_fd = -1;
 	l->adopted = true;
 	if (!loader__pinned()) {
 		snprintf(err, errlen, "pidguard is not loaded (nothing pinned at %s); start it "
@@ -388,7 +391,9 @@ int loader__open_pinned(struct pg_loader *l, char *err, size_t errlen)
 	    (ret = obj_get("settings", &l->settings_fd, err, errlen)) ||
 	    (ret = obj_get("stats", &l->stats_fd, err, errlen)) ||
 	    (ret = obj_get("events", &l->events_fd, err, errlen)) ||
-	    (ret = obj_get("prog_reconcile", &l->reconcile_fd, err, errlen))) {
+	    (ret = obj_get("prog_reconcile", &l->reconcile_fd, err, errlen)) ||
+	    (ret = obj_get("zombies", &l->zombies_fd, err, errlen)) ||
+	    (ret = obj_get("prog_zombie_gc", &l->zombie_gc_fd, err, errlen))) {
 		loader__close(l);
 		return ret;
 	}
@@ -429,13 +434,22 @@ int loader__set_mode(const struct pg_loader *l, __u32 mode, char *err, size_t er
 	return loader__settings_set(l, &cfg);
 }
 
-int loader__reconcile(const struct pg_loader *l)
+/* Run an iterator program to completion (it prints nothing: reading drives
+ * it over every task, or every element of the map given). */
+static int iter_run(int prog_fd, int map_fd)
 {
-	char buf[64];
+	LIBBPF_OPTS(bpf_link_create_opts, opts);
+	union bpf_iter_link_info info = {};
 	int link_fd, iter_fd, ret = 0;
+	char buf[64];
 	ssize_t n;
 
-	link_fd = bpf_link_create(l->reconcile_fd, 0, BPF_TRACE_ITER, NULL);
+	if (map_fd >= 0) {
+		info.map.map_fd = map_fd;
+		opts.iter_info = &info;
+		opts.iter_info_len = sizeof(info);
+	}
+	link_fd = bpf_link_create(prog_fd, 0, BPF_TRACE_ITER, &opts);
 	if (link_fd < 0)
 		return -errno;
 	iter_fd = bpf_iter_create(link_fd);
@@ -444,13 +458,34 @@ int loader__reconcile(const struct pg_loader *l)
 		close(link_fd);
 		return ret;
 	}
-	/* The program prints nothing; reading drives it over every task. */
 	while ((n = read(iter_fd, buf, sizeof(buf))) > 0)
 		;
 	if (n < 0)
 		ret = -errno;
 	close(iter_fd);
 	close(link_fd);
+	return ret;
+}
+
+int loader__reconcile(const struct pg_loader *l)
+{
+	return iter_run(l->reconcile_fd, -1);
+}
+
+int loader__collect_zombies(const struct pg_loader *l)
+{
+	struct pg_config cfg;
+	int ret = loader__settings_get(l, &cfg);
+
+	if (ret)
+		return ret;
+	/* A new pass: entries made from now on are not collected by it. */
+	cfg.gc_pass++;
+	ret = loader__settings_set(l, &cfg);
+	if (!ret)
+		ret = iter_run(l->reconcile_fd, -1);	/* marks the living */
+	if (!ret)
+		ret = iter_run(l->zombie_gc_fd, l->zombies_fd);
 	return ret;
 }
 
@@ -495,8 +530,9 @@ void loader__close(struct pg_loader *l)
 		pidguard_bpf__destroy(l->skel);
 		l->skel = NULL;
 	} else {
-		int *fds[] = { &l->limits_fd, &l->usage_fd,  &l->settings_fd,
-			       &l->stats_fd,  &l->events_fd, &l->reconcile_fd };
+		int *fds[] = { &l->limits_fd,	 &l->usage_fd,	&l->settings_fd,
+			       &l->stats_fd,	 &l->events_fd, &l->reconcile_fd,
+			       &l->zombies_fd, &l->zombie_gc_fd };
 
 		for (size_t i = 0; i < sizeof(fds) / sizeof(fds[0]); i++) {
 			if (*fds[i] >= 0)
@@ -504,5 +540,5 @@ void loader__close(struct pg_loader *l)
 		}
 	}
 	l->limits_fd = l->usage_fd = l->settings_fd = l->stats_fd = l->events_fd = -1;
-	l->reconcile_fd = -1;
+	l->reconcile_fd = l->zombies_fd = l->zombie_gc_fd = -1;
 }

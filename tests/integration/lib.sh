@@ -18,7 +18,12 @@
 : "${PG_BUILD:?PG_BUILD must name the build directory (holding pidguard and tools/)}"
 PG="$PG_BUILD/pidguard"
 FORKER="$PG_BUILD/tools/forker"
-PIN_DIR=/sys/fs/bpf/pidguard
+# A private instance (PIDGUARD_PIN_DIR, lock /run/NAME.lock): the suite never
+# touches a pidguard this host runs in production, and concurrent runs of the
+# suite do not collide. run.sh sets one for all its tests.
+: "${PIDGUARD_PIN_DIR:=/sys/fs/bpf/pgtest-$$}"
+export PIDGUARD_PIN_DIR
+PIN_DIR=$PIDGUARD_PIN_DIR
 PG_FAILED=0
 # PG_TIME_SCALE: how much slower this machine is than the build hosts (the
 # VM harness passes 20 under TCG). Every bounded wait below is multiplied by

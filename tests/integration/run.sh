@@ -21,7 +21,10 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 case "$PG_BUILD" in /*) ;; *) PG_BUILD="$(pwd)/$PG_BUILD";; esac
 export PG_BUILD
 TIMEOUT=${PG_TEST_TIMEOUT:-150}
-PIN_DIR=/sys/fs/bpf/pidguard
+# Every test of this run shares one private instance (see lib.sh).
+: "${PIDGUARD_PIN_DIR:=/sys/fs/bpf/pgtest-$$}"
+export PIDGUARD_PIN_DIR
+PIN_DIR=$PIDGUARD_PIN_DIR
 
 . "$HERE/lib.sh"
 pg_find_mounts || exit 1
@@ -121,6 +124,6 @@ for t in $TESTS; do
 		"$PG_BUILD/pidguard" stop > /dev/null 2>&1 || rm -rf "$PIN_DIR"
 	fi
 done
-rm -f "$OUTF"
+rm -f "$OUTF" "/run/$(basename "$PIN_DIR").lock"
 echo "integration: $PASS passed, $FAIL failed, $SKIP skipped"
 [ "$FAIL" = 0 ]
