@@ -24,6 +24,7 @@
 /* From include/linux/sched.h (macros are not in BTF). */
 #define PG_EXIT_DEAD	0x0010
 #define PG_EXIT_ZOMBIE	0x0020
+#define PG_PF_EXITING	0x00000004
 
 #define STAT_INC(field)                                                        \
 	do {                                                                   \
@@ -337,8 +338,20 @@ static __always_inline struct pg_task *task_rebind(const struct pg_config *cfg,
 						   struct task_struct *task, bool enforce,
 						   struct want_ctx *w, struct reconcile_ctx *c)
 {
-	__u32 found = wanted_slots(cfg, task_cgroup(task), w);
 	struct pg_task *ts;
+	__u32 found;
+
+	/*
+	 * An exiting task is not migrated by the kernel (cgroup_migrate skips
+	 * PF_EXITING, though the attach tracepoint still fires for its leader)
+	 * and its charges are being released or handed to `zombies` by the
+	 * exit hook: charging it again would leave a charge in task storage
+	 * for sched_process_free, which runs in softirq and may find the
+	 * storage busy.
+	 */
+	if (BPF_CORE_READ(task, flags) & PG_PF_EXITING)
+		return NULL;
+	found = wanted_slots(cfg, task_cgroup(task), w);
 
 	ts = bpf_task_storage_get(&tasks, task, 0, found ? BPF_LOCAL_STORAGE_GET_F_CREATE : 0);
 	if (!ts) {
@@ -346,9 +359,19 @@ static __always_inline struct pg_task *task_rebind(const struct pg_config *cfg,
 			STAT_INC(storage_failed);
 		return NULL;
 	}
-	if (ts->released)
+	if (ts->released || ts->exited)
 		return NULL;
 	task_reconcile(cfg, ts, w, enforce, c);
+	/*
+	 * The exit hook may have run meanwhile and released or handed over
+	 * the slots before our charge landed: take such a late charge back
+	 * now (each side swaps the slot atomically, so it is counted once),
+	 * rather than leave it to sched_process_free.
+	 */
+	if (ts->exited) {
+		slots_release(ts->slots, ts->killed, config_levels(cfg));
+		return NULL;
+	}
 	return ts;
 }
 

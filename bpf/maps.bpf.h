@@ -75,6 +75,9 @@ struct pg_task {
 	__u64 slots[PG_MAX_LEVELS];
 	__u32 released;		/* set by sched_process_free: charge no more */
 	__u32 killed;		/* pidguard sent it SIGKILL (counted in dying) */
+	__u32 exited;		/* set by sched_process_exit before it releases
+				 * (thread) or hands over (leader) the slots */
+	__u32 pad;
 };
 
 /*

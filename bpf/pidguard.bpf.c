@@ -473,6 +473,8 @@ int BPF_PROG(task_exit, struct task_struct *task)
 
 	if (!ts || !cfg)
 		return 0;
+	/* First, so that a racing reconcile sees it (see task_rebind). */
+	__sync_lock_test_and_set(&ts->exited, 1);
 	if (task->pid != task->tgid) {
 		/* Threads are reaped in this same exit, unless traced. */
 		if (!BPF_CORE_READ(task, ptrace))

@@ -359,7 +359,10 @@ pg_cur() { pg_status >/dev/null 2>&1; st "$1" current; }
 # allow 2 s. Sets GOT_CUR and GOT_TASKS; 0 when equal.
 pg_wait_exact() {
 	_z=${3:-0}
-	_end=$(( $(now_ms) + ${4:-2000} * PG_SCALE ))
+	# 5 s: after a storm, reaped tasks are released by their free hook (one
+	# RCU grace period, longer under heavy churn) or the loader's zombie
+	# collection (every second), whichever comes first.
+	_end=$(( $(now_ms) + ${4:-5000} * PG_SCALE ))
 	while :; do
 		GOT_CUR=$(pg_cur "$1")
 		GOT_TASKS=$(( $(cg_tasks "$2") + _z ))
