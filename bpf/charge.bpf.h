@@ -24,7 +24,6 @@
 /* From include/linux/sched.h (macros are not in BTF). */
 #define PG_EXIT_DEAD	0x0010
 #define PG_EXIT_ZOMBIE	0x0020
-#define PG_PF_EXITING	0x00000004
 
 #define STAT_INC(field)                                                        \
 	do {                                                                   \
@@ -161,9 +160,7 @@ static __always_inline int usage_charge(__u64 cg_id, __u32 level, __u32 flags,
 	if (flags & PG_CHG_FORK)
 		__sync_fetch_and_add(&u->forks, 1);
 	past = lim->max != PG_NO_LIMIT && count > lim->max;
-	/* Past the limit under enforcement, the peak waits for the reap check
-	 * (usage_commit): a reaped zombie may still hold the slot. */
-	if (!(flags & PG_CHG_RESERVE) && !(past && (flags & PG_CHG_ENFORCE)))
+	if (!(flags & PG_CHG_RESERVE))
 		peak_update(u, count);
 	if ((flags & PG_CHG_ENFORCE) && past && !over->cg_id) {
 		over->cg_id = cg_id;
@@ -179,8 +176,7 @@ static __always_inline int usage_charge(__u64 cg_id, __u32 level, __u32 flags,
 	return PG_CHARGED;
 }
 
-/* A charge is final (a deny-mode reservation became a task, or a fork past
- * the limit was decided): now it may set the peak. */
+/* A deny-mode reservation became a task: now it may set the peak. */
 static __always_inline void usage_commit(__u64 cg_id)
 {
 	struct pg_usage *u = bpf_map_lookup_elem(&usage, &cg_id);
@@ -229,25 +225,14 @@ static long release_cb(__u32 lvl, struct release_ctx *c)
 	return 0;
 }
 
-/*
- * Release every charge held in the first `levels` slots (config_levels():
- * settings.nr_levels only grows, so no record holds a charge beyond it);
- * returns how many there were.
- */
-static __always_inline __u32 slots_release(__u64 *slots, bool killed, __u32 levels)
+/* Release every charge held in slots; returns how many there were. */
+static __always_inline __u32 slots_release(__u64 *slots, bool killed)
 {
 	struct release_ctx c = { .slots = slots, .killed = killed };
 
-	bpf_loop(levels, release_cb, &c, 0);
+	/* All levels: a record may predate a change of nr_levels. */
+	bpf_loop(PG_MAX_LEVELS, release_cb, &c, 0);
 	return c.released;
-}
-
-/* Levels to walk in a record: all of them if settings cannot be read. */
-static __always_inline __u32 record_levels(void)
-{
-	struct pg_config *cfg = config_get();
-
-	return cfg ? config_levels(cfg) : PG_MAX_LEVELS;
 }
 
 static long unreserve_cb(__u32 lvl, __u64 *want)
@@ -261,9 +246,9 @@ static long unreserve_cb(__u32 lvl, __u64 *want)
 
 /* Release charges listed in a private (stack) copy: no atomics needed, and
  * BPF allows none on the stack. */
-static __always_inline void want_release(const struct pg_config *cfg, struct want_ctx *w)
+static __always_inline void want_release(struct want_ctx *w)
 {
-	bpf_loop(config_levels(cfg), unreserve_cb, w->want, 0);
+	bpf_loop(PG_MAX_LEVELS, unreserve_cb, w->want, 0);
 }
 
 /* ---- Moving a live task's charges (migration, seeding) ---- */
@@ -307,72 +292,15 @@ static long reconcile_cb(__u32 lvl, struct reconcile_ctx *c)
  * belongs to, claim the new ones. With enforce, the first new charge past
  * its limit is left in c->over.
  */
-static __always_inline void task_reconcile(const struct pg_config *cfg, struct pg_task *ts,
-					   struct want_ctx *w, bool enforce, struct reconcile_ctx *c)
+static __always_inline void task_reconcile(struct pg_task *ts, struct want_ctx *w, bool enforce,
+					   struct reconcile_ctx *c)
 {
 	__builtin_memset(c, 0, sizeof(*c));
 	c->slots = ts->slots;
 	c->want = w->want;
 	c->killed = ts->killed;
 	c->enforce = enforce;
-	bpf_loop(config_levels(cfg), reconcile_cb, c, 0);
-}
-
-/* The usage entry of the cgroup a record holds at level lvl, or NULL. */
-static __always_inline struct pg_usage *slot_usage(__u64 *slots, __u32 lvl)
-{
-	__u64 cg_id;
-
-	if (lvl >= PG_MAX_LEVELS)
-		return NULL;
-	cg_id = slots[lvl];
-	return cg_id ? bpf_map_lookup_elem(&usage, &cg_id) : NULL;
-}
-
-/*
- * Bring a live task's charges in line with the cgroup it is in now
- * (migration, seeding). Returns its record, or NULL when it has none to
- * keep (no limited cgroup, storage unavailable, already freed).
- */
-static __always_inline struct pg_task *task_rebind(const struct pg_config *cfg,
-						   struct task_struct *task, bool enforce,
-						   struct want_ctx *w, struct reconcile_ctx *c)
-{
-	struct pg_task *ts;
-	__u32 found;
-
-	/*
-	 * An exiting task is not migrated by the kernel (cgroup_migrate skips
-	 * PF_EXITING, though the attach tracepoint still fires for its leader)
-	 * and its charges are being released or handed to `zombies` by the
-	 * exit hook: charging it again would leave a charge in task storage
-	 * for sched_process_free, which runs in softirq and may find the
-	 * storage busy.
-	 */
-	if (BPF_CORE_READ(task, flags) & PG_PF_EXITING)
-		return NULL;
-	found = wanted_slots(cfg, task_cgroup(task), w);
-
-	ts = bpf_task_storage_get(&tasks, task, 0, found ? BPF_LOCAL_STORAGE_GET_F_CREATE : 0);
-	if (!ts) {
-		if (found)
-			STAT_INC(storage_failed);
-		return NULL;
-	}
-	if (ts->released || ts->exited)
-		return NULL;
-	task_reconcile(cfg, ts, w, enforce, c);
-	/*
-	 * The exit hook may have run meanwhile and released or handed over
-	 * the slots before our charge landed: take such a late charge back
-	 * now (each side swaps the slot atomically, so it is counted once),
-	 * rather than leave it to sched_process_free.
-	 */
-	if (ts->exited) {
-		slots_release(ts->slots, ts->killed, config_levels(cfg));
-		return NULL;
-	}
-	return ts;
+	bpf_loop(PG_MAX_LEVELS, reconcile_cb, c, 0);
 }
 
 /* ---- Killed tasks ---- */
@@ -386,9 +314,16 @@ struct killed_ctx {
 
 static long killed_cb(__u32 lvl, struct killed_ctx *c)
 {
-	struct pg_usage *u = slot_usage(c->slots, lvl);
+	struct pg_usage *u;
+	__u64 cg_id;
 	__s64 before;
 
+	if (lvl >= PG_MAX_LEVELS)
+		return 1;
+	cg_id = c->slots[lvl];
+	if (!cg_id)
+		return 0;
+	u = bpf_map_lookup_elem(&usage, &cg_id);
 	if (!u)
 		return 0;
 	before = __sync_fetch_and_add(&u->dying, 1);
@@ -402,120 +337,16 @@ static long killed_cb(__u32 lvl, struct killed_ctx *c)
  * is reaped. Returns false when it was marked already. *dying_before gets
  * the dying count of the cgroup at over_level before this task joined it.
  */
-static __always_inline bool task_mark_killed(const struct pg_config *cfg, struct pg_task *ts,
-					     __u32 over_level, __s64 *dying_before)
+static __always_inline bool task_mark_killed(struct pg_task *ts, __u32 over_level,
+					     __s64 *dying_before)
 {
 	struct killed_ctx c = { .slots = ts->slots, .over_level = over_level, .dying_before = 1 };
 
 	if (__sync_val_compare_and_swap(&ts->killed, 0, 1) != 0)
 		return false;
-	bpf_loop(config_levels(cfg), killed_cb, &c, 0);
+	bpf_loop(PG_MAX_LEVELS, killed_cb, &c, 0);
 	*dying_before = c.dying_before;
 	return true;
-}
-
-/* ---- Zombies reaped since they exited ---- */
-
-/* Remember an exited leader in a cgroup's recent_exits ring. */
-struct note_exit_ctx {
-	__u64 *slots;
-	__u64 task;
-};
-
-static long note_exit_cb(__u32 lvl, struct note_exit_ctx *c)
-{
-	struct pg_usage *u = slot_usage(c->slots, lvl);
-	__u32 at;
-
-	if (!u)
-		return 0;
-	/* Racing writers may overwrite each other's entry: the ring is a
-	 * hint, the zombie entry stays the record (freed at the latest). */
-	at = __sync_fetch_and_add(&u->recent_next, 1) & (PG_RECENT_EXITS - 1);
-	u->recent_exits[at] = c->task;
-	return 0;
-}
-
-struct reap_check_ctx {
-	__u64 cg_id;
-	__u32 levels;
-	__u32 released;
-};
-
-/* Claim a remembered leader of cg_id that its parent has reaped already. */
-static long reap_check_cb(__u32 i, struct reap_check_ctx *c)
-{
-	struct task_struct *task;
-	struct pg_zombie *z;
-	struct pg_usage *u;
-	__u64 key;
-
-	if (i >= PG_RECENT_EXITS)
-		return 1;
-	u = bpf_map_lookup_elem(&usage, &c->cg_id);
-	if (!u)
-		return 1;
-	key = u->recent_exits[i];
-	if (!key)
-		return 0;
-	z = bpf_map_lookup_elem(&zombies, &key);
-	if (!z || z->owned)
-		return 0;
-	/*
-	 * The task struct outlives the reap by an RCU grace period and its
-	 * free hook deletes the zombie entry first; reading a stale address
-	 * is a probe read (never a fault), and the pid check rejects reuse.
-	 */
-	task = (struct task_struct *)key;
-	if (BPF_CORE_READ(task, exit_state) != PG_EXIT_DEAD ||
-	    (__u32)BPF_CORE_READ(task, pid) != z->pid)
-		return 0;
-	if (__sync_lock_test_and_set(&z->owned, 1))
-		return 0;
-	/*
-	 * A plain loop, not slots_release(): a bpf_loop nested in this
-	 * callback takes the verifier past its budget. Nothing is carried
-	 * between iterations, so its states prune.
-	 */
-	for (__u32 lvl = 0; lvl < PG_MAX_LEVELS; lvl++) {
-		__u64 id;
-
-		if (lvl >= c->levels)
-			break;
-		id = __sync_lock_test_and_set(&z->slots[lvl], 0);
-		if (id)
-			usage_uncharge(id, z->killed);
-	}
-	c->released++;
-	return 0;
-}
-
-/*
- * Before acting on a fork past the limit of cg_id: release the charges of
- * its recently exited leaders that were reaped since (their parent's wait
- * returned, the kernel's pids controller uncharged them already). Returns
- * how many were released. Only this rare path pays for it.
- */
-static __always_inline __u32 reap_check(const struct pg_config *cfg, __u64 cg_id)
-{
-	struct reap_check_ctx c = { .cg_id = cg_id, .levels = config_levels(cfg) };
-
-	bpf_loop(PG_RECENT_EXITS, reap_check_cb, &c, 0);
-	return c.released;
-}
-
-/*
- * After reap_check() released something: does the charge still exceed the
- * limit? Updates over->count; false once the cgroup is back within it.
- */
-static __always_inline bool still_over(struct pg_over *over)
-{
-	struct pg_usage *u = bpf_map_lookup_elem(&usage, &over->cg_id);
-
-	if (!u)
-		return false;
-	over->count = u->current;
-	return over->count > over->limit;
 }
 
 #endif /* PG_CHARGE_BPF_H */

@@ -75,9 +75,6 @@ struct pg_task {
 	__u64 slots[PG_MAX_LEVELS];
 	__u32 released;		/* set by sched_process_free: charge no more */
 	__u32 killed;		/* pidguard sent it SIGKILL (counted in dying) */
-	__u32 exited;		/* set by sched_process_exit before it releases
-				 * (thread) or hands over (leader) the slots */
-	__u32 pad;
 };
 
 /*
@@ -111,27 +108,26 @@ struct {
 } pending SEC(".maps");
 
 /*
- * A process leader that has exited keeps counting until it is reaped
- * (zombies hold PIDs). No hook this kernel allows runs at the reap with the
- * task in hand (release_task has no tracepoint; kprobes and fentry are
- * refused here), and sched_process_free comes one RCU grace period later
- * (~13 ms measured). So at exit the charge moves here, keyed by the task's
- * address, and the leader's address goes into its cgroups' recent_exits:
- * a fork past the limit first releases the ones that were reaped meanwhile
- * (exit_state EXIT_DEAD), which is exactly when the lag could matter.
- * sched_process_free releases the rest. Capacity: zombies of limited
- * cgroups at once, bounded by the sum of the limits in practice; when full,
- * the charge stays on the task until sched_process_free, counted in
+ * A process leader that has exited keeps counting until its parent reaps it
+ * (zombies hold PIDs). The only reap-time hook available everywhere is the
+ * exit of the parent's wait4()/waitid(), which knows the reaped pid but not
+ * the task; so at exit a leader's charges move from task storage to this
+ * map, keyed by the task's address, and zombie_pids finds them by pid.
+ * Capacity: zombies of limited cgroups at once (bounded by the sum of the
+ * limits, in practice); when full, the charge stays on the task and is
+ * released at sched_process_free (one RCU grace period later), counted in
  * stats.zombies_full.
  */
+#define PG_PIDNS_INDEXED 4
+
 struct pg_zombie {
 	__u64 slots[PG_MAX_LEVELS];
-	__u32 owned;		/* 1 once a reap check or free took the charge */
+	__u32 owned;		/* 1 once reap or free has taken the charge */
 	__u32 killed;
-	__u32 pid;		/* global pid: a reused address is not this task */
-	__u32 born_pass;	/* settings.gc_pass when the entry was made */
-	__u32 seen_pass;	/* last collection that found its task alive */
-	__u32 pad;
+	__u32 pid;		/* global pid, to reject a stale zombie_pids key */
+	__u32 nr_keys;		/* zombie_pids keys to delete with the entry */
+	__u64 key_ns[PG_PIDNS_INDEXED];
+	__u32 key_nr[PG_PIDNS_INDEXED];
 };
 
 struct {
@@ -140,5 +136,24 @@ struct {
 	__type(key, __u64);
 	__type(value, struct pg_zombie);
 } zombies SEC(".maps");
+
+/*
+ * (pid namespace, pid number in it) -> task address, for each namespace the
+ * zombie is visible in (up to PG_PIDNS_INDEXED levels): wait4() returns the
+ * pid as the reaper sees it, and the reaper may be in any ancestor namespace
+ * (a container's init, or the host's after reparenting).
+ */
+struct pg_pid_key {
+	__u64 ns;		/* struct pid_namespace address */
+	__u32 nr;
+	__u32 pad;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 65536 * 2);
+	__type(key, struct pg_pid_key);
+	__type(value, __u64);
+} zombie_pids SEC(".maps");
 
 #endif /* PG_MAPS_BPF_H */

@@ -32,18 +32,16 @@
  *   sched_process_exit   a thread other than the leader is reaped at once on
  *                        exit: release it now. A process leader becomes a
  *                        zombie and still counts: move its charge to the
- *                        `zombies` map and remember it in its cgroups'
- *                        recent_exits.
- *   sched_process_free   release whatever is still charged and forget the
- *                        task. It runs one RCU grace period after the reap
- *                        (~13 ms measured), long enough to refuse a fork that
- *                        pids.max would allow; no hook with the task in hand
- *                        runs at the reap itself here (no kprobe, no fentry),
- *                        and syscall tracepoints on wait4/waitid would tax
- *                        every syscall on the host. So a fork past the limit
- *                        first releases the cgroup's recent leaders that were
- *                        reaped meanwhile (exit_state EXIT_DEAD), and only
- *                        then decides: the lag can never cause a refusal.
+ *                        zombie index, where the reap finds it.
+ *   sys_exit_wait4/waitid  the parent reaped a zombie: release it now. This
+ *                        is the reap-time hook every kernel has (no kprobe or
+ *                        fentry needed); sched_process_free alone would hold
+ *                        the charge one RCU grace period (~13 ms measured)
+ *                        after the reap, long enough to refuse a fork that
+ *                        pids.max would allow.
+ *   sched_process_free   the last word: release whatever is still charged
+ *                        (auto-reaped leaders, exec's old leader) and forget
+ *                        the task.
  *   iter/task            seeding: count the tasks already in a cgroup when
  *                        its limit is installed, and resynchronise after a
  *                        multi-threaded migration (whose threads the attach
@@ -135,7 +133,7 @@ static __always_inline void fork_enforce(const struct pg_config *cfg, struct tas
 	}
 
 	task_kill(child);
-	task_mark_killed(cfg, child_ts, over->level, &dying_before);
+	task_mark_killed(child_ts, over->level, &dying_before);
 	__sync_fetch_and_add(&u->killed, 1);
 
 	if (dying_before == 0) {
@@ -147,7 +145,7 @@ static __always_inline void fork_enforce(const struct pg_config *cfg, struct tas
 		parent_ts = bpf_task_storage_get(&tasks, parent, 0, 0);
 		if (parent_ts && over->level < PG_MAX_LEVELS &&
 		    parent_ts->slots[over->level] == over->cg_id &&
-		    task_mark_killed(cfg, parent_ts, PG_MAX_LEVELS, &ignored)) {
+		    task_mark_killed(parent_ts, PG_MAX_LEVELS, &ignored)) {
 			task_kill(parent);
 			__sync_fetch_and_add(&u->killed, 1);
 			flags |= PG_EVF_PARENT_KILLED;
@@ -221,7 +219,7 @@ static __always_inline int on_fork(struct task_struct *parent, struct task_struc
 	if (!ts) {
 		STAT_INC(storage_failed);
 		if (r) {
-			slots_release(r->slots, false, config_levels(cfg));
+			slots_release(r->slots, false);
 			bpf_map_delete_elem(&pending, &key);
 		}
 		return 0;
@@ -230,21 +228,13 @@ static __always_inline int on_fork(struct task_struct *parent, struct task_struc
 	c.want = w.want;
 	if (r)
 		c.reserved = r->slots;
-	bpf_loop(config_levels(cfg), fork_cb, &c, 0);
+	bpf_loop(PG_MAX_LEVELS, fork_cb, &c, 0);
 	if (r) {
-		/* leftovers, normally none */
-		slots_release(r->slots, false, config_levels(cfg));
+		slots_release(r->slots, false);	/* leftovers, normally none */
 		bpf_map_delete_elem(&pending, &key);
 	}
 	if (c.warn)
 		warn_emit(cfg, &w, child, parent);
-	if (c.over.cg_id) {
-		__u64 full = c.over.cg_id;
-
-		if (reap_check(cfg, full) && !still_over(&c.over))
-			c.over.cg_id = 0;	/* reaped tasks made room */
-		usage_commit(full);
-	}
 	if (c.over.cg_id)
 		fork_enforce(cfg, parent, child, ts, &c.over, may_kill);
 	return 0;
@@ -306,21 +296,9 @@ int BPF_PROG(deny_alloc, struct task_struct *task, unsigned long clone_flags, in
 	/* Reserve-then-check: of concurrent forks competing for the last
 	 * slot, exactly one sees count <= limit. */
 	c.want = w.want;
-	bpf_loop(config_levels(cfg), reserve_cb, &c, 0);
+	bpf_loop(PG_MAX_LEVELS, reserve_cb, &c, 0);
 	if (c.over.cg_id) {
-		__u64 full = c.over.cg_id;
-
-		want_release(cfg, &w);
-		/* Tasks reaped since they exited may still be charged: release
-		 * them and try once more, as pids.max would have room. */
-		if (reap_check(cfg, full)) {
-			__builtin_memset(&c.over, 0, sizeof(c.over));
-			bpf_loop(config_levels(cfg), reserve_cb, &c, 0);
-			if (c.over.cg_id)
-				want_release(cfg, &w);
-		}
-	}
-	if (c.over.cg_id) {
+		want_release(&w);
 		u = bpf_map_lookup_elem(&usage, &c.over.cg_id);
 		if (u) {
 			__sync_fetch_and_add(&u->denied, 1);
@@ -333,7 +311,7 @@ int BPF_PROG(deny_alloc, struct task_struct *task, unsigned long clone_flags, in
 		warn_emit(cfg, &w, current, NULL);
 	if (bpf_map_update_elem(&pending, &key, w.want, BPF_NOEXIST)) {
 		/* Cannot remember the reservation: fail open, and say so. */
-		want_release(cfg, &w);
+		want_release(&w);
 		STAT_INC(pending_full);
 	}
 	return 0;
@@ -347,7 +325,7 @@ int BPF_PROG(deny_free, struct task_struct *task)
 
 	/* Only a fork that failed after task_alloc still has one. */
 	if (r) {
-		slots_release(r->slots, false, record_levels());
+		slots_release(r->slots, false);
 		bpf_map_delete_elem(&pending, &key);
 	}
 	return 0;
@@ -380,30 +358,31 @@ static __always_inline int on_attach(struct task_struct *task, bool threadgroup,
 	struct pg_task *ts;
 	struct pg_usage *u;
 	__s64 ignored;
+	__u32 found;
 
 	if (!cfg || !cfg->level_mask)
 		return 0;
-	ts = task_rebind(cfg, task, true, &w, &c);
-	if (!ts)
+	found = wanted_slots(cfg, task_cgroup(task), &w);
+	ts = bpf_task_storage_get(&tasks, task, 0, found ? BPF_LOCAL_STORAGE_GET_F_CREATE : 0);
+	if (!ts) {
+		if (found)
+			STAT_INC(storage_failed);
 		return 0;
+	}
+	if (ts->released)
+		return 0;
+	task_reconcile(ts, &w, true, &c);
 	if (c.charged)
-		bpf_loop(config_levels(cfg), migrated_cb, w.want, 0);
+		bpf_loop(PG_MAX_LEVELS, migrated_cb, w.want, 0);
 	if (c.warn)
 		warn_emit(cfg, &w, task, NULL);
-	if (c.over.cg_id) {
-		__u64 full = c.over.cg_id;
-
-		if (reap_check(cfg, full) && !still_over(&c.over))
-			c.over.cg_id = 0;
-		usage_commit(full);
-	}
 	if (c.over.cg_id) {
 		u = bpf_map_lookup_elem(&usage, &c.over.cg_id);
 		if (!u)
 			return 0;
 		if (may_kill && cfg->mode != PG_MODE_FLAG) {
 			task_kill(task);
-			task_mark_killed(cfg, ts, c.over.level, &ignored);
+			task_mark_killed(ts, c.over.level, &ignored);
 			__sync_fetch_and_add(&u->killed, 1);
 			event_emit(cfg, u, PG_EV_MIGRATED_KILLED, 0, c.over.cg_id, task, NULL,
 				   c.over.count, c.over.limit);
@@ -463,22 +442,20 @@ SEC("tp_btf/sched_process_exit")
 int BPF_PROG(task_exit, struct task_struct *task)
 {
 	struct pg_task *ts = bpf_task_storage_get(&tasks, task, 0, 0);
-	struct pg_config *cfg = config_get();
-	struct note_exit_ctx nc;
 	struct handover_ctx hc;
 	struct pg_zombie z = {};
 	__u64 key = (__u64)task;
 	struct pg_zombie *zv;
+	struct pid *pid;
 	__u64 any = 0;
+	__u32 level;
 
-	if (!ts || !cfg)
+	if (!ts)
 		return 0;
-	/* First, so that a racing reconcile sees it (see task_rebind). */
-	__sync_lock_test_and_set(&ts->exited, 1);
 	if (task->pid != task->tgid) {
 		/* Threads are reaped in this same exit, unless traced. */
 		if (!BPF_CORE_READ(task, ptrace))
-			slots_release(ts->slots, ts->killed, config_levels(cfg));
+			slots_release(ts->slots, ts->killed);
 		return 0;
 	}
 
@@ -489,14 +466,20 @@ int BPF_PROG(task_exit, struct task_struct *task)
 		return 0;
 	z.killed = ts->killed;
 	z.pid = task->pid;
-	z.born_pass = cfg->gc_pass;
-	/*
-	 * BPF_ANY: an entry under this address can only be a stale one, left
-	 * by a task freed here before whose free hook could not delete it (a
-	 * map op nested in softirq gets EBUSY); it was claimed (owned) then,
-	 * so replacing it loses nothing.
-	 */
-	if (bpf_map_update_elem(&zombies, &key, &z, BPF_ANY)) {
+	pid = BPF_CORE_READ(task, thread_pid);
+	level = BPF_CORE_READ(pid, level);
+	for (__u32 i = 0; i < PG_PIDNS_INDEXED; i++) {
+		struct upid upid;
+
+		if (i > level)
+			break;
+		if (bpf_core_read(&upid, sizeof(upid), &pid->numbers[i]))
+			break;
+		z.key_ns[i] = (__u64)upid.ns;
+		z.key_nr[i] = upid.nr;
+		z.nr_keys = i + 1;
+	}
+	if (bpf_map_update_elem(&zombies, &key, &z, BPF_NOEXIST)) {
 		/* The charge stays on the task; sched_process_free releases it. */
 		STAT_INC(zombies_full);
 		return 0;
@@ -506,10 +489,146 @@ int BPF_PROG(task_exit, struct task_struct *task)
 		return 0;
 	hc.from = ts->slots;
 	hc.to = zv->slots;
-	bpf_loop(config_levels(cfg), handover_cb, &hc, 0);
-	nc.slots = zv->slots;
-	nc.task = key;
-	bpf_loop(config_levels(cfg), note_exit_cb, &nc, 0);
+	bpf_loop(PG_MAX_LEVELS, handover_cb, &hc, 0);
+	for (__u32 i = 0; i < PG_PIDNS_INDEXED; i++) {
+		struct pg_pid_key pk = {};
+
+		if (i >= zv->nr_keys)
+			break;
+		pk.ns = zv->key_ns[i];
+		pk.nr = zv->key_nr[i];
+		bpf_map_update_elem(&zombie_pids, &pk, &key, BPF_ANY);
+	}
+	return 0;
+}
+
+/* Forget a zombie: its pid keys (those still pointing at it) and entry. */
+static __always_inline void zombie_forget(__u64 key, struct pg_zombie *z)
+{
+	for (__u32 i = 0; i < PG_PIDNS_INDEXED; i++) {
+		struct pg_pid_key pk = {};
+		__u64 *owner;
+
+		if (i >= z->nr_keys)
+			break;
+		pk.ns = z->key_ns[i];
+		pk.nr = z->key_nr[i];
+		owner = bpf_map_lookup_elem(&zombie_pids, &pk);
+		if (owner && *owner == key)
+			bpf_map_delete_elem(&zombie_pids, &pk);
+	}
+	bpf_map_delete_elem(&zombies, &key);
+}
+
+/* Layout of the syscalls:sys_exit_* tracepoints' records. */
+struct sys_exit_record {
+	__u64 common;
+	int syscall_nr;
+	int pad;
+	long ret;
+};
+
+static __always_inline int on_reap(long ret)
+{
+	struct task_struct *current = (struct task_struct *)bpf_get_current_task();
+	struct pg_pid_key pk = {};
+	struct task_struct *reaped;
+	struct pg_zombie *z;
+	struct upid upid;
+	struct pid *pid;
+	__u64 *owner;
+	__u32 level;
+	__u64 key;
+
+	if (ret <= 0)
+		return 0;
+	/* The pid as the reaper sees it: look it up in the reaper's namespace. */
+	pid = BPF_CORE_READ(current, thread_pid);
+	level = BPF_CORE_READ(pid, level);
+	if (level >= 32 || bpf_core_read(&upid, sizeof(upid), &pid->numbers[level]))
+		return 0;
+	pk.ns = (__u64)upid.ns;
+	pk.nr = (__u32)ret;
+	owner = bpf_map_lookup_elem(&zombie_pids, &pk);
+	if (!owner)
+		return 0;
+	key = *owner;
+	z = bpf_map_lookup_elem(&zombies, &key);
+	if (!z)
+		return 0;
+	/*
+	 * wait4(WNOWAIT) and stop/continue reports return a pid without
+	 * reaping it: only EXIT_DEAD means the task was released. The task
+	 * struct is still valid here: it is freed an RCU grace period after
+	 * the reap, and its free hook deletes this entry first.
+	 */
+	reaped = (struct task_struct *)key;
+	if (BPF_CORE_READ(reaped, exit_state) != PG_EXIT_DEAD || (__u32)BPF_CORE_READ(reaped, pid) != z->pid)
+		return 0;
+	if (__sync_lock_test_and_set(&z->owned, 1))
+		return 0;
+	slots_release(z->slots, z->killed);
+	zombie_forget(key, z);
+	return 0;
+}
+
+SEC("tracepoint/syscalls/sys_exit_wait4")
+int reap_wait4(struct sys_exit_record *ctx)
+{
+	return on_reap(ctx->ret);
+}
+
+/*
+ * waitid() returns 0 and writes the reaped pid into the caller's siginfo:
+ * remember where at entry, read it at exit. systemd and Go's os/exec reap
+ * this way. An LRU map: a waitid blocked for hours holds its entry, and
+ * should the map ever be full, the oldest waiter falls back to the free hook.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __u64);	/* pid_tgid of the waiting thread */
+	__type(value, __u64);	/* user address of its siginfo */
+} waitid_infop SEC(".maps");
+
+struct sys_enter_waitid_record {
+	__u64 common;
+	int syscall_nr;
+	int pad;
+	__u64 which;
+	__u64 upid;
+	__u64 infop;
+	__u64 options;
+	__u64 ru;
+};
+
+#define PG_WNOWAIT 0x01000000
+
+SEC("tracepoint/syscalls/sys_enter_waitid")
+int reap_waitid_enter(struct sys_enter_waitid_record *ctx)
+{
+	__u64 tid = bpf_get_current_pid_tgid();
+	__u64 infop = ctx->infop;
+
+	if (!infop || (ctx->options & PG_WNOWAIT))
+		return 0;
+	bpf_map_update_elem(&waitid_infop, &tid, &infop, BPF_ANY);
+	return 0;
+}
+
+SEC("tracepoint/syscalls/sys_exit_waitid")
+int reap_waitid(struct sys_exit_record *ctx)
+{
+	__u64 tid = bpf_get_current_pid_tgid();
+	__u64 *infop = bpf_map_lookup_elem(&waitid_infop, &tid);
+	int si_pid = 0;
+
+	if (!infop)
+		return 0;
+	/* siginfo_t: si_signo, si_errno, si_code, padding, then si_pid. */
+	if (ctx->ret == 0 && !bpf_probe_read_user(&si_pid, sizeof(si_pid), (void *)(*infop + 16)))
+		on_reap(si_pid);
+	bpf_map_delete_elem(&waitid_infop, &tid);
 	return 0;
 }
 
@@ -523,10 +642,9 @@ int BPF_PROG(task_free, struct task_struct *task)
 
 	z = bpf_map_lookup_elem(&zombies, &key);
 	if (z) {
-		if (!__sync_lock_test_and_set(&z->owned, 1) &&
-		    slots_release(z->slots, z->killed, record_levels()))
+		if (!__sync_lock_test_and_set(&z->owned, 1) && slots_release(z->slots, z->killed))
 			STAT_INC(late_release);
-		bpf_map_delete_elem(&zombies, &key);
+		zombie_forget(key, z);
 	}
 
 	ts = bpf_task_storage_get(&tasks, task, 0, 0);
@@ -537,7 +655,7 @@ int BPF_PROG(task_free, struct task_struct *task)
 	if (!ts)
 		return 0;
 	__sync_lock_test_and_set(&ts->released, 1);
-	if (slots_release(ts->slots, ts->killed, record_levels()))
+	if (slots_release(ts->slots, ts->killed))
 		STAT_INC(late_release);
 	return 0;
 }
@@ -551,69 +669,31 @@ int reconcile(struct bpf_iter__task *ctx)
 	struct pg_config *cfg = config_get();
 	struct reconcile_ctx c;
 	struct want_ctx w;
-	struct pg_zombie *z;
 	struct pg_task *ts;
 	__u64 key;
+	__u32 found;
 
 	if (!task || !cfg || !cfg->level_mask)
 		return 0;
-	/* Reaped: being released, its free hook comes next. */
 	if (BPF_CORE_READ(task, exit_state) & PG_EXIT_DEAD)
 		return 0;
-	/* An exited leader's charge lives in `zombies` already (an entry
-	 * already claimed is stale, from an earlier task at this address).
-	 * Its task is alive: tell the zombie collector. */
+	/* An exited leader's charge lives in the zombie index already. */
 	key = (__u64)task;
-	z = bpf_map_lookup_elem(&zombies, &key);
-	if (z && !z->owned) {
-		z->seen_pass = cfg->gc_pass;
+	if (bpf_map_lookup_elem(&zombies, &key))
+		return 0;
+	found = wanted_slots(cfg, task_cgroup(task), &w);
+	ts = bpf_task_storage_get(&tasks, task, 0, found ? BPF_LOCAL_STORAGE_GET_F_CREATE : 0);
+	if (!ts) {
+		if (found)
+			STAT_INC(storage_failed);
 		return 0;
 	}
-	/* Counting only: tasks that exist already are not refused. */
-	ts = task_rebind(cfg, task, false, &w, &c);
-	if (!ts)
+	if (ts->released)
 		return 0;
+	/* Counting only: tasks that exist already are not refused. */
+	task_reconcile(ts, &w, false, &c);
 	/* Freed while we charged it: undo, the free hook will not come back. */
 	if (ts->released)
-		slots_release(ts->slots, ts->killed, config_levels(cfg));
-	return 0;
-}
-
-/* ---- Zombie collection ---- */
-
-/*
- * A zombie entry must be released by sched_process_free at the latest. As
- * a safety net against a release lost anyway, the loader runs a collection
- * every few seconds: it bumps settings.gc_pass, runs `reconcile` (which
- * marks the entries of zombies still in the task list with the pass), then
- * this program over the zombies map: an entry made before the pass, not
- * seen alive and not claimed has no task any more; it is released and
- * counted in stats.zombies_collected, so that a lost release is reported,
- * never silent.
- */
-SEC("iter/bpf_map_elem")
-int zombie_gc(struct bpf_iter__bpf_map_elem *ctx)
-{
-	struct pg_config *cfg = config_get();
-	struct task_struct *task;
-	__u64 *keyp = ctx->key;
-	struct pg_zombie *z;
-	__u64 key;
-
-	if (!keyp || !ctx->value || !cfg)
-		return 0;
-	key = *keyp;
-	z = bpf_map_lookup_elem(&zombies, &key);
-	if (!z || z->owned || z->born_pass >= cfg->gc_pass || z->seen_pass == cfg->gc_pass)
-		return 0;
-	if (__sync_lock_test_and_set(&z->owned, 1))
-		return 0;
-	slots_release(z->slots, z->killed, config_levels(cfg));
-	/* Reaped and waiting for its RCU grace period: released a little
-	 * early, as the reap check would. Anything else was a lost release. */
-	task = (struct task_struct *)key;
-	if (BPF_CORE_READ(task, exit_state) != PG_EXIT_DEAD ||
-	    (__u32)BPF_CORE_READ(task, pid) != z->pid)
-		STAT_INC(zombies_collected);
+		slots_release(ts->slots, ts->killed);
 	return 0;
 }

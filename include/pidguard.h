@@ -28,14 +28,6 @@
 /* Default capacity of the limits and usage maps (limited cgroups). */
 #define PG_MAX_CGROUPS		16384
 
-/*
- * Exited leaders remembered per cgroup for the reap check (a power of 2):
- * enough for a parent that reaps a batch of children and forks at once; a
- * bulk reap of more (an init reaping hundreds of orphans) is released at
- * sched_process_free, within tens of ms.
- */
-#define PG_RECENT_EXITS		16
-
 /* limits.max value meaning "track, but enforce nothing" (`limit X none`). */
 #define PG_NO_LIMIT		0xffffffffu
 
@@ -70,10 +62,7 @@ struct pg_usage {
 	__u32 rl_count;
 	__u32 rl_suppressed;	/* suppressed since the last emitted event */
 	__u32 warned;		/* 1 while at or above warn_at */
-	__u32 recent_next;	/* next slot of recent_exits */
-	/* Process leaders of this cgroup that exited lately (task addresses):
-	 * at a fork past the limit, those already reaped are released first. */
-	__u64 recent_exits[PG_RECENT_EXITS];
+	__u32 graced_tgid;	/* parent spared for one fork past the limit */
 };
 
 /* pg_config.caps: what the loaded programs can do on this kernel. */
@@ -89,7 +78,7 @@ struct pg_config {
 	__u32 level_mask;	/* bit N set: some limit lives at level N */
 	__u32 nr_levels;	/* highest level in level_mask + 1 */
 	__u32 seeding;		/* non-zero while a seeding pass runs */
-	__u32 gc_pass;		/* number of the current zombie collection */
+	__u32 pad;
 };
 
 /* Value of the single-entry `stats` array map: what was missed or failed. */
@@ -97,12 +86,10 @@ struct pg_stats {
 	__u64 events_lost;	/* ring buffer full: event not delivered */
 	__u64 storage_failed;	/* task storage unavailable: task not charged */
 	__u64 pending_full;	/* deny reservation map full: fork allowed */
-	__u64 zombies_full;	/* zombies map full: uncharged at free instead */
+	__u64 zombies_full;	/* zombie index full: uncharged at free instead */
 	__u64 kill_failed;	/* bpf_send_signal_task returned an error */
 	__u64 resyncs;		/* threaded migrations that asked for a resync */
 	__u64 late_release;	/* charges released at free, not exit or reap */
-	__u64 zombies_collected;/* zombie entries whose task was gone, released by
-				 * the collector: should stay 0, a bug if not */
 };
 
 enum pg_event_kind {

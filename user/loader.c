@@ -190,7 +190,7 @@ static int pin_all(struct pidguard_bpf *skel, char *err, size_t errlen)
 
 		if (!bpf_program__autoload(prog))
 			continue;
-		if (prog == skel->progs.reconcile || prog == skel->progs.zombie_gc) {
+		if (prog == skel->progs.reconcile) {
 			/* Iterators run on demand (run, limit): pin the program. */
 			snprintf(path, sizeof(path), "%s/prog_%s", paths__pin_dir(),
 				 bpf_program__name(prog));
@@ -228,8 +228,6 @@ static int fds_from_skel(struct pg_loader *l)
 	l->stats_fd = bpf_map__fd(l->skel->maps.stats);
 	l->events_fd = bpf_map__fd(l->skel->maps.events);
 	l->reconcile_fd = bpf_program__fd(l->skel->progs.reconcile);
-	l->zombies_fd = bpf_map__fd(l->skel->maps.zombies);
-	l->zombie_gc_fd = bpf_program__fd(l->skel->progs.zombie_gc);
 	return 0;
 }
 
@@ -249,7 +247,7 @@ int loader__load(struct pg_loader *l, enum pg_mode_req req, __u32 *mode, char *w
 
 	memset(l, 0, sizeof(*l));
 	l->limits_fd = l->usage_fd = l->settings_fd = l->stats_fd = l->events_fd = -1;
-	l->reconcile_fd = l->zombies_fd = l->zombie_gc_fd = -1;
+	l->reconcile_fd = -1;
 	libbpf_set_print(libbpf_print);
 	loader__probe(&probe);
 	kill = probe.kill;
@@ -378,7 +376,7 @@ int loader__open_pinned(struct pg_loader *l, char *err, size_t errlen)
 
 	memset(l, 0, sizeof(*l));
 	l->limits_fd = l->usage_fd = l->settings_fd = l->stats_fd = l->events_fd = -1;
-	l->reconcile_fd = l->zombies_fd = l->zombie_gc_fd = -1;
+	l->reconcile_fd = -1;
 	l->adopted = true;
 	if (!loader__pinned()) {
 		snprintf(err, errlen, "pidguard is not loaded (nothing pinned at %s); start it "
@@ -391,9 +389,7 @@ int loader__open_pinned(struct pg_loader *l, char *err, size_t errlen)
 	    (ret = obj_get("settings", &l->settings_fd, err, errlen)) ||
 	    (ret = obj_get("stats", &l->stats_fd, err, errlen)) ||
 	    (ret = obj_get("events", &l->events_fd, err, errlen)) ||
-	    (ret = obj_get("prog_reconcile", &l->reconcile_fd, err, errlen)) ||
-	    (ret = obj_get("zombies", &l->zombies_fd, err, errlen)) ||
-	    (ret = obj_get("prog_zombie_gc", &l->zombie_gc_fd, err, errlen))) {
+	    (ret = obj_get("prog_reconcile", &l->reconcile_fd, err, errlen))) {
 		loader__close(l);
 		return ret;
 	}
@@ -472,23 +468,6 @@ int loader__reconcile(const struct pg_loader *l)
 	return iter_run(l->reconcile_fd, -1);
 }
 
-int loader__collect_zombies(const struct pg_loader *l)
-{
-	struct pg_config cfg;
-	int ret = loader__settings_get(l, &cfg);
-
-	if (ret)
-		return ret;
-	/* A new pass: entries made from now on are not collected by it. */
-	cfg.gc_pass++;
-	ret = loader__settings_set(l, &cfg);
-	if (!ret)
-		ret = iter_run(l->reconcile_fd, -1);	/* marks the living */
-	if (!ret)
-		ret = iter_run(l->zombie_gc_fd, l->zombies_fd);
-	return ret;
-}
-
 int loader__unpin_all(char *err, size_t errlen)
 {
 	struct dirent *de;
@@ -530,9 +509,8 @@ void loader__close(struct pg_loader *l)
 		pidguard_bpf__destroy(l->skel);
 		l->skel = NULL;
 	} else {
-		int *fds[] = { &l->limits_fd,	 &l->usage_fd,	&l->settings_fd,
-			       &l->stats_fd,	 &l->events_fd, &l->reconcile_fd,
-			       &l->zombies_fd, &l->zombie_gc_fd };
+		int *fds[] = { &l->limits_fd, &l->usage_fd,  &l->settings_fd,
+			       &l->stats_fd,  &l->events_fd, &l->reconcile_fd };
 
 		for (size_t i = 0; i < sizeof(fds) / sizeof(fds[0]); i++) {
 			if (*fds[i] >= 0)
@@ -540,5 +518,5 @@ void loader__close(struct pg_loader *l)
 		}
 	}
 	l->limits_fd = l->usage_fd = l->settings_fd = l->stats_fd = l->events_fd = -1;
-	l->reconcile_fd = l->zombies_fd = l->zombie_gc_fd = -1;
+	l->reconcile_fd = -1;
 }
