@@ -62,7 +62,7 @@ struct pg_usage {
 	__u32 rl_count;
 	__u32 rl_suppressed;	/* suppressed since the last emitted event */
 	__u32 warned;		/* 1 while at or above warn_at */
-	__u32 graced_tgid;	/* parent spared for one fork past the limit */
+	__u32 pad;
 };
 
 /* pg_config.caps: what the loaded programs can do on this kernel. */

@@ -74,7 +74,7 @@ if [ -n "$PIDS1" ]; then
 fi
 
 say "starting pidguard: limit $LIMIT tasks on $DEMO"
-"$PG" run --limit "$DEMO=$LIMIT" --events-per-sec 10 &
+"$PG" run --no-docker --limit "$DEMO=$LIMIT" --events-per-sec 10 &
 PGPID=$!
 for _ in $(seq 1 100); do
 	"$PG" status >/dev/null 2>&1 && break
