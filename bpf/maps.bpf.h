@@ -126,6 +126,8 @@ struct pg_zombie {
 	__u32 killed;
 	__u32 pid;		/* global pid, to reject a stale zombie_pids key */
 	__u32 nr_keys;		/* zombie_pids keys to delete with the entry */
+	__u32 dead_pass;	/* collection pass that first saw its task gone */
+	__u32 pad;
 	__u64 key_ns[PG_PIDNS_INDEXED];
 	__u32 key_nr[PG_PIDNS_INDEXED];
 };

@@ -78,7 +78,7 @@ struct pg_config {
 	__u32 level_mask;	/* bit N set: some limit lives at level N */
 	__u32 nr_levels;	/* highest level in level_mask + 1 */
 	__u32 seeding;		/* non-zero while a seeding pass runs */
-	__u32 pad;
+	__u32 gc_pass;		/* number of the current zombie collection pass */
 };
 
 /* Value of the single-entry `stats` array map: what was missed or failed. */
@@ -90,6 +90,8 @@ struct pg_stats {
 	__u64 kill_failed;	/* bpf_send_signal_task returned an error */
 	__u64 resyncs;		/* threaded migrations that asked for a resync */
 	__u64 late_release;	/* charges released at free, not exit or reap */
+	__u64 zombies_collected;/* zombie charges whose free hook never came,
+				 * released by the collector: should stay 0 */
 };
 
 enum pg_event_kind {

@@ -180,6 +180,8 @@ static int event_loop(const struct pg_cmdline *cl, struct pg_loader *ld, const c
 			last_tick = now;
 			event_report__tick(&rep);
 			docker_sync__tick(ds);
+			if (loader__collect_zombies(ld))
+				log__warn("zombie collection failed: %s", strerror(errno));
 		}
 		if (now - last_collect >= 10) {
 			int gone = limit_store__collect(ld, cg2);

@@ -160,6 +160,13 @@ void event_report__tick(struct event_report *rep)
 	}
 	report_pending_suppressions(rep);
 	if (bpf_map_lookup_elem(rep->ld->stats_fd, &zero, &stats) == 0 &&
+	    stats.zombies_collected > rep->collected_reported) {
+		log__warn("%llu zombie charges outlived their task (no free hook released them) and "
+			  "were collected; counts are exact again",
+			  (unsigned long long)(stats.zombies_collected - rep->collected_reported));
+		rep->collected_reported = stats.zombies_collected;
+	}
+	if (bpf_map_lookup_elem(rep->ld->stats_fd, &zero, &stats) == 0 &&
 	    stats.events_lost > rep->lost_reported) {
 		print_summary(rep, "lost", NULL, 0, stats.events_lost - rep->lost_reported);
 		log__warn("%llu events lost (ring buffer full); counters in `pidguard status` "

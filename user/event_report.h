@@ -32,6 +32,7 @@ struct event_report {
 	__s64 boot_to_wall_ns;		/* add to a boot-time stamp: wall clock */
 	bool resync_wanted;
 	__u64 lost_reported;
+	__u64 collected_reported;	/* of stats.zombies_collected */
 	__u64 malformed;
 	int nr_cgroups;
 	struct cgroup_report_state cgroups[PG_REPORT_CGROUPS];

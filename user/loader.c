@@ -190,7 +190,7 @@ static int pin_all(struct pidguard_bpf *skel, char *err, size_t errlen)
 
 		if (!bpf_program__autoload(prog))
 			continue;
-		if (prog == skel->progs.reconcile) {
+		if (prog == skel->progs.reconcile || prog == skel->progs.zombie_gc) {
 			/* Iterators run on demand (run, limit): pin the program. */
 			snprintf(path, sizeof(path), "%s/prog_%s", paths__pin_dir(),
 				 bpf_program__name(prog));
@@ -228,6 +228,8 @@ static int fds_from_skel(struct pg_loader *l)
 	l->stats_fd = bpf_map__fd(l->skel->maps.stats);
 	l->events_fd = bpf_map__fd(l->skel->maps.events);
 	l->reconcile_fd = bpf_program__fd(l->skel->progs.reconcile);
+	l->zombies_fd = bpf_map__fd(l->skel->maps.zombies);
+	l->zombie_gc_fd = bpf_program__fd(l->skel->progs.zombie_gc);
 	return 0;
 }
 
@@ -247,7 +249,7 @@ int loader__load(struct pg_loader *l, enum pg_mode_req req, __u32 *mode, char *w
 
 	memset(l, 0, sizeof(*l));
 	l->limits_fd = l->usage_fd = l->settings_fd = l->stats_fd = l->events_fd = -1;
-	l->reconcile_fd = -1;
+	l->reconcile_fd = l->zombies_fd = l->zombie_gc_fd = -1;
 	libbpf_set_print(libbpf_print);
 	loader__probe(&probe);
 	kill = probe.kill;
@@ -376,7 +378,7 @@ int loader__open_pinned(struct pg_loader *l, char *err, size_t errlen)
 
 	memset(l, 0, sizeof(*l));
 	l->limits_fd = l->usage_fd = l->settings_fd = l->stats_fd = l->events_fd = -1;
-	l->reconcile_fd = -1;
+	l->reconcile_fd = l->zombies_fd = l->zombie_gc_fd = -1;
 	l->adopted = true;
 	if (!loader__pinned()) {
 		snprintf(err, errlen, "pidguard is not loaded (nothing pinned at %s); start it "
@@ -389,7 +391,9 @@ int loader__open_pinned(struct pg_loader *l, char *err, size_t errlen)
 	    (ret = obj_get("settings", &l->settings_fd, err, errlen)) ||
 	    (ret = obj_get("stats", &l->stats_fd, err, errlen)) ||
 	    (ret = obj_get("events", &l->events_fd, err, errlen)) ||
-	    (ret = obj_get("prog_reconcile", &l->reconcile_fd, err, errlen))) {
+	    (ret = obj_get("prog_reconcile", &l->reconcile_fd, err, errlen)) ||
+	    (ret = obj_get("zombies", &l->zombies_fd, err, errlen)) ||
+	    (ret = obj_get("prog_zombie_gc", &l->zombie_gc_fd, err, errlen))) {
 		loader__close(l);
 		return ret;
 	}
@@ -431,7 +435,7 @@ int loader__set_mode(const struct pg_loader *l, __u32 mode, char *err, size_t er
 }
 
 /* Run an iterator program to completion (it prints nothing: reading drives
- * it over every task, or every element of the map given). */
+ * it over every task, or over every element of map_fd when >= 0). */
 static int iter_run(int prog_fd, int map_fd)
 {
 	LIBBPF_OPTS(bpf_link_create_opts, opts);
@@ -466,6 +470,21 @@ static int iter_run(int prog_fd, int map_fd)
 int loader__reconcile(const struct pg_loader *l)
 {
 	return iter_run(l->reconcile_fd, -1);
+}
+
+int loader__collect_zombies(const struct pg_loader *l)
+{
+	struct pg_config cfg;
+	int ret = loader__settings_get(l, &cfg);
+
+	if (ret)
+		return ret;
+	/* Entries are released on their second sighting, one pass later. */
+	cfg.gc_pass++;
+	if (!cfg.gc_pass)
+		cfg.gc_pass = 1;	/* 0 means "not seen gone" */
+	ret = loader__settings_set(l, &cfg);
+	return ret ? ret : iter_run(l->zombie_gc_fd, l->zombies_fd);
 }
 
 int loader__unpin_all(char *err, size_t errlen)
@@ -510,7 +529,8 @@ void loader__close(struct pg_loader *l)
 		l->skel = NULL;
 	} else {
 		int *fds[] = { &l->limits_fd, &l->usage_fd,  &l->settings_fd,
-			       &l->stats_fd,  &l->events_fd, &l->reconcile_fd };
+			       &l->stats_fd,  &l->events_fd, &l->reconcile_fd,
+			       &l->zombies_fd, &l->zombie_gc_fd };
 
 		for (size_t i = 0; i < sizeof(fds) / sizeof(fds[0]); i++) {
 			if (*fds[i] >= 0)
@@ -518,5 +538,5 @@ void loader__close(struct pg_loader *l)
 		}
 	}
 	l->limits_fd = l->usage_fd = l->settings_fd = l->stats_fd = l->events_fd = -1;
-	l->reconcile_fd = -1;
+	l->reconcile_fd = l->zombies_fd = l->zombie_gc_fd = -1;
 }

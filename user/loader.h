@@ -25,6 +25,8 @@ struct pg_loader {
 	int stats_fd;
 	int events_fd;
 	int reconcile_fd;		/* the iter/task program */
+	int zombies_fd;
+	int zombie_gc_fd;		/* the iter/bpf_map_elem program */
 	bool adopted;			/* true: found pinned, not loaded by us */
 };
 
@@ -68,6 +70,13 @@ int loader__set_mode(const struct pg_loader *l, __u32 mode, char *err, size_t er
 
 /* Run one reconcile pass (iter/task) to completion. 0 or negative errno. */
 int loader__reconcile(const struct pg_loader *l);
+
+/*
+ * One pass of the zombie collector (a safety net: releases zombie charges
+ * whose free hook never came, counted in stats.zombies_collected; normally
+ * none). Run it about once a second. 0 or -errno.
+ */
+int loader__collect_zombies(const struct pg_loader *l);
 
 /* Remove everything under paths__pin_dir(); returns the number of objects removed. */
 int loader__unpin_all(char *err, size_t errlen);

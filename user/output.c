@@ -290,6 +290,7 @@ static void status_header(FILE *f, const struct pg_status_summary *sum)
 		{ "kill failed", sum->stats.kill_failed },
 		{ "resyncs", sum->stats.resyncs },
 		{ "late releases", sum->stats.late_release },
+		{ "zombies collected", sum->stats.zombies_collected },
 	};
 	size_t i;
 
@@ -452,6 +453,7 @@ void output__status_json(json_writer_t *jw, const struct pg_status_summary *sum,
 	jsonw_uint_field(jw, "kill_failed", sum->stats.kill_failed);
 	jsonw_uint_field(jw, "resyncs", sum->stats.resyncs);
 	jsonw_uint_field(jw, "late_release", sum->stats.late_release);
+	jsonw_uint_field(jw, "zombies_collected", sum->stats.zombies_collected);
 	jsonw_end_object(jw);
 	jsonw_name(jw, "cgroups");
 	jsonw_start_array(jw);

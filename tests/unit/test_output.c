@@ -365,7 +365,7 @@ static void test_status_json(void **state)
 	cap_check(&c,
 		  "{\"mode\":\"kill\",\"stats\":{\"events_lost\":1,\"storage_failed\":0,"
 		  "\"pending_full\":0,\"zombies_full\":0,\"kill_failed\":0,\"resyncs\":6,"
-		  "\"late_release\":0},\"cgroups\":["
+		  "\"late_release\":0,\"zombies_collected\":0},\"cgroups\":["
 		  "{\"path\":\"/docker/a\\\"b\",\"cgroup_id\":44,\"limit\":25,\"current\":26,"
 		  "\"peak\":50,\"forks\":100,\"denied\":2,\"killed\":30,\"flagged\":3,"
 		  "\"migrated_in\":4,\"dying\":-1,\"warnings\":5,\"events_suppressed\":6},"
@@ -374,7 +374,7 @@ static void test_status_json(void **state)
 		  "\"migrated_in\":0,\"dying\":0,\"warnings\":0,\"events_suppressed\":0}]}\n"
 		  "{\"mode\":null,\"stats\":{\"events_lost\":1,\"storage_failed\":0,"
 		  "\"pending_full\":0,\"zombies_full\":0,\"kill_failed\":0,\"resyncs\":6,"
-		  "\"late_release\":0},\"cgroups\":[]}\n");
+		  "\"late_release\":0,\"zombies_collected\":0},\"cgroups\":[]}\n");
 }
 
 /* Events of a container: name and compose labels, only when known. */
@@ -467,7 +467,7 @@ static void test_status_containers(void **state)
 	cap_check(&c,
 		  "{\"mode\":\"kill\",\"stats\":{\"events_lost\":0,\"storage_failed\":0,"
 		  "\"pending_full\":0,\"zombies_full\":0,\"kill_failed\":0,\"resyncs\":0,"
-		  "\"late_release\":0},\"cgroups\":[],"
+		  "\"late_release\":0,\"zombies_collected\":0},\"cgroups\":[],"
 		  "\"unlimited_containers\":[\"db\",\"cache\\n\"]}\n");
 	sum.nr_unlimited = 0;
 
@@ -476,7 +476,7 @@ static void test_status_containers(void **state)
 	cap_check(&c,
 		  "{\"mode\":\"kill\",\"stats\":{\"events_lost\":0,\"storage_failed\":0,"
 		  "\"pending_full\":0,\"zombies_full\":0,\"kill_failed\":0,\"resyncs\":0,"
-		  "\"late_release\":0},\"cgroups\":["
+		  "\"late_release\":0,\"zombies_collected\":0},\"cgroups\":["
 		  "{\"path\":\"/docker/0123456789abcdef0123456789abcdef\",\"cgroup_id\":7,"
 		  "\"limit\":25,\"current\":20,\"peak\":27,\"forks\":0,\"denied\":0,"
 		  "\"killed\":3,\"flagged\":0,\"migrated_in\":0,\"dying\":0,\"warnings\":0,"
