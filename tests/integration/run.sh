@@ -124,6 +124,7 @@ for t in $TESTS; do
 		"$PG_BUILD/pidguard" stop > /dev/null 2>&1 || rm -rf "$PIN_DIR"
 	fi
 done
-rm -f "$OUTF" "/run/$(basename "$PIN_DIR").lock"
+# The private instance's lock and published container table (/run/NAME).
+rm -rf "$OUTF" "/run/$(basename "$PIN_DIR").lock" "/run/$(basename "$PIN_DIR")"
 echo "integration: $PASS passed, $FAIL failed, $SKIP skipped"
 [ "$FAIL" = 0 ]
