@@ -23,7 +23,9 @@ pg_status >/dev/null 2>&1
 fl=$(st "$RR" flagged); sup=$(st "$RR" events_suppressed); wn=$(st "$RR" warnings)
 good=1
 expect_eq "$name" "flagged" "$fl" 99 || good=0
-[ $good = 1 ] && { expect_le "$name" "events in the burst (limit 5/s)" "$n1" 6 || good=0; }
+# 6: one window of 5, plus one if the burst straddles a window. A slower
+# machine (PG_TIME_SCALE, 20 under TCG) spreads the burst over more windows.
+[ $good = 1 ] && { expect_le "$name" "events in the burst (limit 5/s)" "$n1" $((6 * PG_SCALE)) || good=0; }
 [ $good = 1 ] && { expect_ge "$name" "events in the burst" "$n1" 1 || good=0; }
 [ $good = 1 ] && { expect_eq "$name" "events + events_suppressed ($n1 + $sup) vs flagged + warnings ($fl + $wn)" $((n1 + sup)) $((fl + wn)) || good=0; }
 if [ $good = 1 ]; then
