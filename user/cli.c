@@ -5,6 +5,7 @@
  * printer), so that every accepted and refused command line is unit-tested;
  * main() prints err and exits PG_EXIT_USAGE.
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <getopt.h>
 #include <stdint.h>
@@ -19,6 +20,8 @@
 #define PG_DURATION_MAX		86400u
 #define PG_DEFAULT_WARN_PCT	80
 #define PG_DEFAULT_EPS		20
+#define PG_WATCH_DEFAULT_S	2
+#define PG_WATCH_MAX_S		3600u
 
 enum {
 	OPT_MODE = 256,
@@ -31,6 +34,10 @@ enum {
 	OPT_NO_DOCKER,
 	OPT_DURATION,
 	OPT_APPLY_PIDS_MAX,
+	OPT_CONFIG,
+	OPT_METRICS,
+	OPT_LOG,
+	OPT_WATCH,
 };
 
 #define COMMON_OPTS					\
@@ -49,6 +56,12 @@ static const struct option plain_opts[] = {
 	{},
 };
 
+static const struct option status_opts[] = {
+	COMMON_OPTS,
+	{ "watch", optional_argument, NULL, OPT_WATCH },
+	{},
+};
+
 static const struct option run_opts[] = {
 	COMMON_OPTS,
 	{ "mode", required_argument, NULL, OPT_MODE },
@@ -61,6 +74,9 @@ static const struct option run_opts[] = {
 	{ "no-docker", no_argument, NULL, OPT_NO_DOCKER },
 	{ "apply-pids-max", no_argument, NULL, OPT_APPLY_PIDS_MAX },
 	{ "duration", required_argument, NULL, OPT_DURATION },
+	{ "config", required_argument, NULL, OPT_CONFIG },
+	{ "metrics", required_argument, NULL, OPT_METRICS },
+	{ "log", required_argument, NULL, OPT_LOG },
 	{},
 };
 
@@ -146,6 +162,48 @@ static int parse_u32(const char *s, __u32 min, __u32 max, __u32 *out)
 	if (v < min)
 		return -ERANGE;
 	*out = v;
+	return 0;
+}
+
+int cli__parse_listen(const char *s, char *addr, size_t addrlen, __u16 *port)
+{
+	unsigned char buf[sizeof(struct in6_addr)];
+	const char *colon, *p = s;
+	char host[INET6_ADDRSTRLEN];
+	size_t hlen;
+	__u32 v;
+
+	if (!s || !*s)
+		return -EINVAL;
+	colon = strrchr(s, ':');
+	if (!colon) {			/* PORT alone: loopback */
+		host[0] = '\0';
+	} else if (s[0] == '[') {	/* [IPv6]:PORT */
+		if (colon == s || colon[-1] != ']')
+			return -EINVAL;
+		hlen = colon - 1 - (s + 1);
+		if (!hlen || hlen >= sizeof(host))
+			return -EINVAL;
+		memcpy(host, s + 1, hlen);
+		host[hlen] = '\0';
+		if (inet_pton(AF_INET6, host, buf) != 1)
+			return -EINVAL;
+	} else {			/* IPv4:PORT */
+		hlen = colon - s;
+		if (!hlen || hlen >= sizeof(host))
+			return -EINVAL;
+		memcpy(host, s, hlen);
+		host[hlen] = '\0';
+		if (inet_pton(AF_INET, host, buf) != 1)
+			return -EINVAL;
+	}
+	if (colon)
+		p = colon + 1;
+	if (parse_u32(p, 1, 65535, &v))
+		return -EINVAL;
+	if (snprintf(addr, addrlen, "%s", host[0] ? host : "127.0.0.1") >= (int)addrlen)
+		return -EINVAL;
+	*port = v;
 	return 0;
 }
 
@@ -237,7 +295,7 @@ static void set_output(struct pg_cmdline *out, int c)
 		out->json = out->pretty = true;
 }
 
-static int run_option(struct pg_cmdline *out, int c, const char *arg, char *err, size_t errlen)
+static int command_option(struct pg_cmdline *out, int c, const char *arg, char *err, size_t errlen)
 {
 	char b[SHOW_MAX + 4];
 	__u32 v;
@@ -344,8 +402,47 @@ static int run_option(struct pg_cmdline *out, int c, const char *arg, char *err,
 		}
 		out->duration_s = v;
 		return 0;
+	case OPT_CONFIG:
+		if (!*arg) {
+			snprintf(err, errlen, "--config: '' is not a file name");
+			return PG_EXIT_USAGE;
+		}
+		out->config_path = arg;
+		return 0;
+	case OPT_METRICS:
+		if (cli__parse_listen(arg, out->metrics_addr, sizeof(out->metrics_addr),
+				      &out->metrics_port)) {
+			snprintf(err, errlen,
+				 "--metrics: '%s' is not [ADDR:]PORT (PORT 1 to 65535; ADDR numeric, IPv6 in brackets)",
+				 show(arg, b));
+			return PG_EXIT_USAGE;
+		}
+		out->metrics = true;
+		return 0;
+	case OPT_LOG:
+		if (!strcmp(arg, "stderr")) {
+			out->log_target = PG_LOG_STDERR;
+		} else if (!strcmp(arg, "syslog")) {
+			out->log_target = PG_LOG_SYSLOG;
+		} else {
+			snprintf(err, errlen, "--log: '%s' is not stderr or syslog", show(arg, b));
+			return PG_EXIT_USAGE;
+		}
+		return 0;
+	case OPT_WATCH:
+		if (!arg) {
+			out->watch_s = PG_WATCH_DEFAULT_S;
+			return 0;
+		}
+		if (parse_u32(arg, 1, PG_WATCH_MAX_S, &v)) {
+			snprintf(err, errlen, "--watch: '%s' is not a number of seconds from 1 to %u",
+				 show(arg, b), PG_WATCH_MAX_S);
+			return PG_EXIT_USAGE;
+		}
+		out->watch_s = v;
+		return 0;
 	}
-	snprintf(err, errlen, "run: unknown option");
+	snprintf(err, errlen, "%s: unknown option", command_name(out->cmd));
 	return PG_EXIT_USAGE;
 }
 
@@ -389,7 +486,8 @@ static int limit_operands(struct pg_cmdline *out, int nr, char **ops, char *err,
 static int parse_command(struct pg_cmdline *out, int argc, char **argv, char *err, size_t errlen)
 {
 	const char *where = command_name(out->cmd);
-	const struct option *opts = out->cmd == PG_CMD_RUN ? run_opts : plain_opts;
+	const struct option *opts = out->cmd == PG_CMD_RUN ? run_opts :
+				    out->cmd == PG_CMD_STATUS ? status_opts : plain_opts;
 	char b[SHOW_MAX + 4];
 	int c, ret, nr;
 
@@ -409,7 +507,7 @@ static int parse_command(struct pg_cmdline *out, int argc, char **argv, char *er
 		case ':':
 			return bad_option(where, c, argc, argv, opts, err, errlen);
 		default:
-			ret = run_option(out, c, optarg, err, errlen);
+			ret = command_option(out, c, optarg, err, errlen);
 			if (ret)
 				return ret;
 		}
@@ -551,8 +649,9 @@ static const char usage_run[] =
 	"  pidguard [-j] run [--mode auto|deny|kill|flag] [--limit TARGET=N]...\n"
 	"               [--default-limit N] [--warn PCT] [--events-per-sec N]\n"
 	"               [--compose FILE]... [--docker-host unix:///path] [--no-docker]\n"
-	"               [--apply-pids-max] [--duration SECONDS]\n";
-static const char usage_status[] = "  pidguard [-j] [-p] status [TARGET]\n";
+	"               [--apply-pids-max] [--duration SECONDS] [--config FILE]\n"
+	"               [--metrics [ADDR:]PORT] [--log stderr|syslog]\n";
+static const char usage_status[] = "  pidguard [-j] [-p] status [--watch[=SECONDS]] [TARGET]\n";
 static const char usage_limit[] = "  pidguard [-j] limit TARGET N|none\n";
 static const char usage_stop[] = "  pidguard [-j] stop\n";
 static const char usage_help[] = "  pidguard help [COMMAND]    pidguard COMMAND --help\n";
@@ -584,7 +683,22 @@ static const char run_options[] =
 	"                     is missing its declared limit (max, or higher), write\n"
 	"                     the declared limit there too and read it back\n"
 	"  --duration SECONDS stop after SECONDS, 0 to 86400 (default 0: run until\n"
-	"                     SIGINT or SIGTERM)\n";
+	"                     SIGINT or SIGTERM)\n"
+	"  --config FILE      read run's options from FILE, one `option = value` per\n"
+	"                     line (e.g. `mode = kill`, `limit = web=25`); options on\n"
+	"                     the command line override it. No file is read unless\n"
+	"                     given (the systemd unit gives /etc/pidguard/pidguard.conf)\n"
+	"  --metrics [ADDR:]PORT\n"
+	"                     serve Prometheus metrics at http://ADDR:PORT/metrics;\n"
+	"                     ADDR defaults to 127.0.0.1 (off by default)\n"
+	"  --log stderr|syslog\n"
+	"                     where events and messages go: stdout/stderr (default)\n"
+	"                     or syslog, facility daemon, one key=value line each\n";
+
+static const char status_options[] =
+	"Options of status:\n"
+	"  --watch[=SECONDS]  redraw every SECONDS (1 to 3600, default 2) until\n"
+	"                     interrupted; with -j, one JSON object per refresh\n";
 
 static const char modes[] =
 	"MODES\n"
@@ -625,7 +739,8 @@ static const char examples_run[] =
 	"  sudo pidguard run --limit /sys/fs/cgroup/unified/docker/abc=25\n"
 	"  sudo pidguard run --mode flag --default-limit 512 --compose compose.yml\n"
 	"  sudo pidguard run -j --no-docker --limit docker/abc=25 --duration 60\n";
-static const char examples_status[] = "  pidguard status -j\n  pidguard status web\n";
+static const char examples_status[] =
+	"  pidguard status -j\n  pidguard status web\n  pidguard status --watch=1\n";
 static const char examples_limit[] =
 	"  pidguard limit docker/abc 50\n"
 	"  pidguard limit my-container none\n";
@@ -653,6 +768,8 @@ static void print_main(FILE *f)
 	fputs(global_options, f);
 	fputs("\n", f);
 	fputs(run_options, f);
+	fputs("\n", f);
+	fputs(status_options, f);
 	fprintf(f, "\n%s\n%s\n%s\n%s\n%s\n", modes, targets, sources, files, exit_status);
 	fputs("EXAMPLES\n", f);
 	fputs(examples_run, f);
@@ -683,8 +800,9 @@ void cli__print_help(enum pg_command cmd, void *fp)
 			   "and every limited cgroup sorted by pressure (current / limit), with\n"
 			   "the name, limit source and compensation report of each container.\n"
 			   "With TARGET, only that cgroup or container.\n\n"
-			   "%s\n%s\n%s\nEXAMPLES\n%s%s\n%s",
-			usage_status, targets, global_options, files, examples_status, examples_bpftool,
+			   "%s\n%s\n%s\n%s\nEXAMPLES\n%s%s\n%s",
+			usage_status, status_options, targets, global_options, files, examples_status,
+			examples_bpftool,
 			exit_status);
 		return;
 	case PG_CMD_LIMIT:

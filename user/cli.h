@@ -32,6 +32,11 @@ enum pg_mode_req {		/* what --mode asked for */
 	PG_REQ_FLAG,
 };
 
+enum pg_log_target {		/* where run's events and messages go */
+	PG_LOG_STDERR = 0,	/* events on stdout, messages on stderr */
+	PG_LOG_SYSLOG,		/* syslog(3), facility daemon, ident pidguard */
+};
+
 #define PG_MAX_CLI_LIMITS	256
 #define PG_MAX_COMPOSE		16
 #define PG_TARGET_MAX		4096
@@ -61,6 +66,14 @@ struct pg_cmdline {
 	bool no_docker;
 	bool apply_pids_max;		/* --apply-pids-max: also write pids.max */
 	int duration_s;			/* --duration N: stop after N s, 0 = forever */
+	const char *config_path;	/* --config FILE: run's options as key = value */
+	bool metrics;			/* --metrics [ADDR:]PORT was given */
+	char metrics_addr[48];		/* numeric IPv4 or IPv6, default 127.0.0.1 */
+	__u16 metrics_port;
+	enum pg_log_target log_target;	/* --log stderr|syslog */
+
+	/* status */
+	__u32 watch_s;			/* --watch[=SECONDS]: refresh period, 0 = once */
 
 	/* limit TARGET N|none (uses limits[0]) */
 };
@@ -72,6 +85,13 @@ struct pg_cmdline {
  * sign, no trailing text, no overflow; limits are 1..4194304 (PID_MAX_LIMIT).
  */
 int cli__parse(int argc, char **argv, struct pg_cmdline *out, char *err, size_t errlen);
+
+/*
+ * Parse "[ADDR:]PORT" for --metrics: ADDR is a numeric IPv4 address or an
+ * IPv6 address in brackets ("[::1]:9464"), default 127.0.0.1 (loopback:
+ * the endpoint is never exposed unless asked). 0 or -EINVAL.
+ */
+int cli__parse_listen(const char *s, char *addr, size_t addrlen, __u16 *port);
 
 /* Parse a limit value: "N" (1..4194304) or "none". 0 or -EINVAL. */
 int cli__parse_limit(const char *s, __u32 *out);
