@@ -1,12 +1,23 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * cmd_status.c - `pidguard status`: the limited cgroups, read from the
- * pinned maps (no running loader needed).
+ * pinned maps (no running loader needed), once or, with --watch, again
+ * every few seconds until SIGINT or SIGTERM.
+ *
+ * Each refresh is a fresh snapshot: open the pins, read, close. Holding the
+ * map fds across refreshes would keep the maps of a stopped pidguard alive
+ * and show its last state forever; reopening notices the stop. Between
+ * refreshes the process sleeps in sigtimedwait() on the two stop signals
+ * (blocked, so that none is lost while a frame is drawn): no polling, and
+ * a Ctrl-C ends the watch at once with status 0.
  */
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 #include <bpf/bpf.h>
 
 #include "cgroup.h"
@@ -15,6 +26,7 @@
 #include "log.h"
 #include "names.h"
 #include "output.h"
+#include "paths.h"
 
 static int collect_rows(const struct pg_loader *ld, const char *cg2, struct pg_status_row **out)
 {
@@ -134,18 +146,244 @@ static int keep_target(const char *cg2, const char *target, struct pg_status_row
 	return kept;
 }
 
+/* One reading of the pinned state, what status prints. */
+struct status_snapshot {
+	struct pg_status_summary sum;
+	struct pg_status_row *rows;
+	int n;
+	struct pg_container_ref *refs;
+};
+
+static void snapshot__free(struct status_snapshot *s)
+{
+	free(s->rows);
+	free((void *)s->sum.unlimited);
+	free(s->refs);
+	memset(s, 0, sizeof(*s));
+}
+
+static __u64 wall_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (__u64)ts.tv_sec * 1000000000ull + ts.tv_nsec;
+}
+
+/*
+ * Read everything status shows (only the row of TARGET when not NULL).
+ * 0, or a PG_EXIT_* status with the reason in err: PG_EXIT_USAGE when
+ * TARGET names nothing, PG_EXIT_FAIL otherwise.
+ */
+static int snapshot__read(struct status_snapshot *s, const char *cg2, const char *target,
+			  char *err, size_t errlen)
+{
+	struct pg_loader ld;
+	struct pg_config cfg;
+	int nr_refs;
+	__u32 zero = 0;
+
+	memset(s, 0, sizeof(*s));
+	s->sum.wall_ns = wall_now_ns();
+	if (loader__open_pinned(&ld, err, errlen))
+		return PG_EXIT_FAIL;
+	if (loader__settings_get(&ld, &cfg) ||
+	    bpf_map_lookup_elem(ld.stats_fd, &zero, &s->sum.stats)) {
+		snprintf(err, errlen, "cannot read the pinned maps: %s", strerror(errno));
+		loader__close(&ld);
+		return PG_EXIT_FAIL;
+	}
+	s->sum.mode = output__mode_name(cfg.mode);
+	s->sum.events_lost = s->sum.stats.events_lost;
+	s->n = collect_rows(&ld, cg2, &s->rows);
+	loader__close(&ld);
+	if (s->n < 0) {
+		s->n = 0;
+		snprintf(err, errlen, "out of memory");
+		return PG_EXIT_FAIL;
+	}
+	nr_refs = add_container_names(s->rows, s->n, &s->sum, &s->refs);
+	if (target) {
+		int kept = keep_target(cg2, target, s->rows, s->n, &s->sum, s->refs, nr_refs);
+
+		if (kept < 0) {
+			snprintf(err, errlen, "status: '%s' is neither a limited cgroup nor a "
+				 "container run knows (name, or id of 12+ hex digits)", target);
+			snapshot__free(s);
+			return PG_EXIT_USAGE;
+		}
+		s->n = kept;
+	}
+	output__sort_rows(s->rows, s->n);
+	return 0;
+}
+
+/* A snapshot in the form asked for, or the error of a refresh that failed. */
+static int snapshot__print(FILE *f, const struct pg_cmdline *cl, struct status_snapshot *s,
+			   const char *error, __u64 wall_ns)
+{
+	json_writer_t *jw;
+
+	if (!cl->json && !cl->pretty) {
+		if (error)
+			output__status_error_text(f, error);
+		else
+			output__status_text(f, &s->sum, s->rows, s->n);
+		return 0;
+	}
+	jw = jsonw_new(f);
+	if (!jw)
+		return -ENOMEM;
+	jsonw_pretty(jw, cl->pretty);
+	if (error)
+		output__status_error_json(jw, wall_ns, error);
+	else
+		output__status_json(jw, &s->sum, s->rows, s->n);
+	jsonw_destroy(&jw);
+	return 0;
+}
+
+static const char *status_target(const struct pg_cmdline *cl)
+{
+	return cl->nr_limits == 1 ? cl->limits[0].target : NULL;
+}
+
+static int status_once(const struct pg_cmdline *cl, const struct pg_mounts *mounts)
+{
+	struct status_snapshot snap;
+	char err[PG_PATH_MAX + 256];
+	int ret;
+
+	ret = snapshot__read(&snap, mounts->cgroup2, status_target(cl), err, sizeof(err));
+	if (ret) {
+		log__error("%s", err);
+		return ret;
+	}
+	ret = snapshot__print(stdout, cl, &snap, NULL, 0);
+	snapshot__free(&snap);
+	if (ret) {
+		log__error("out of memory");
+		return PG_EXIT_FAIL;
+	}
+	return PG_EXIT_OK;
+}
+
+/*
+ * Sleep until *next, then move it on by period_s (refreshes keep their
+ * rhythm however long a read takes), or return early when SIGINT or
+ * SIGTERM (blocked by the caller) comes: true then. Other signals that
+ * interrupt the wait (SIGWINCH, SIGCONT) do not shorten it.
+ */
+static bool watch_sleep(const sigset_t *stop, struct timespec *next, unsigned int period_s)
+{
+	struct timespec now, left;
+
+	for (;;) {
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		left.tv_sec = next->tv_sec - now.tv_sec;
+		left.tv_nsec = next->tv_nsec - now.tv_nsec;
+		if (left.tv_nsec < 0) {
+			left.tv_sec--;
+			left.tv_nsec += 1000000000L;
+		}
+		if (left.tv_sec < 0)
+			break;
+		if (sigtimedwait(stop, NULL, &left) > 0)
+			return true;
+		if (errno == EAGAIN)
+			break;
+		/* EINTR: another signal; wait out the rest of the period. */
+	}
+	next->tv_sec += period_s;
+	/* Late by a period or more (stopped, suspended): from now on, no burst. */
+	if (next->tv_sec < now.tv_sec) {
+		*next = now;
+		next->tv_sec += period_s;
+	}
+	return false;
+}
+
+/*
+ * One frame: drawn into memory, then written at once, so that a terminal
+ * never shows a half-cleared screen. 0, or -errno when stdout failed.
+ */
+static int watch_frame(const struct pg_cmdline *cl, struct status_snapshot *snap,
+		       const char *error, __u64 wall_ns, bool tty, bool first)
+{
+	char *frame = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&frame, &len);
+	int ret;
+
+	if (!f)
+		return -ENOMEM;
+	/* JSON: one object per refresh and line, its "time" says when. */
+	if (!cl->json && !cl->pretty)
+		output__watch_header(f, wall_ns, cl->watch_s, tty, first);
+	ret = snapshot__print(f, cl, snap, error, wall_ns);
+	if (fclose(f) || ret) {
+		free(frame);
+		return -ENOMEM;
+	}
+	ret = fwrite(frame, 1, len, stdout) == len && fflush(stdout) == 0 ? 0 : -EIO;
+	free(frame);
+	return ret;
+}
+
+static int status_watch(const struct pg_cmdline *cl, const struct pg_mounts *mounts)
+{
+	bool tty = isatty(STDOUT_FILENO);
+	struct timespec next;
+	sigset_t stop, old;
+	int rc = PG_EXIT_OK;
+
+	sigemptyset(&stop);
+	sigaddset(&stop, SIGINT);
+	sigaddset(&stop, SIGTERM);
+	sigprocmask(SIG_BLOCK, &stop, &old);
+	clock_gettime(CLOCK_MONOTONIC, &next);
+	next.tv_sec += cl->watch_s;
+	for (bool first = true;; first = false) {
+		struct status_snapshot snap;
+		char err[PG_PATH_MAX + 256];
+		int ret;
+
+		ret = snapshot__read(&snap, mounts->cgroup2, status_target(cl), err, sizeof(err));
+		if (ret && (first || !loader__pinned())) {
+			/*
+			 * Nothing to watch: not loaded, or a TARGET that names
+			 * nothing, from the start (as without --watch); or
+			 * pidguard stopped meanwhile.
+			 */
+			if (!first)
+				log__error("pidguard stopped: nothing is pinned at %s any more",
+					   paths__pin_dir());
+			else
+				log__error("%s", err);
+			rc = first ? ret : PG_EXIT_FAIL;
+			break;
+		}
+		/* A refresh that failed otherwise says so, and the next one tries again. */
+		ret = watch_frame(cl, &snap, ret ? err : NULL, snap.sum.wall_ns ? snap.sum.wall_ns
+									   : wall_now_ns(),
+				  tty, first);
+		snapshot__free(&snap);
+		if (ret) {
+			/* stdout is gone (a closed pipe): nobody to show it to. */
+			rc = PG_EXIT_FAIL;
+			break;
+		}
+		if (watch_sleep(&stop, &next, cl->watch_s))
+			break;
+	}
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	return rc;
+}
+
 int cmd_status(const struct pg_cmdline *cl)
 {
-	struct pg_status_summary sum = {};
-	struct pg_status_row *rows = NULL;
-	struct pg_container_ref *refs = NULL;
-	int nr_refs;
-	struct pg_loader ld;
 	struct pg_mounts mounts;
-	struct pg_config cfg;
-	char err[512];
-	__u32 zero = 0;
-	int n, ret;
+	int ret;
 
 	ret = commands__need_root("status");
 	if (ret)
@@ -153,56 +391,5 @@ int cmd_status(const struct pg_cmdline *cl)
 	ret = commands__mounts(&mounts);
 	if (ret)
 		return ret;
-	if (loader__open_pinned(&ld, err, sizeof(err))) {
-		log__error("%s", err);
-		return PG_EXIT_FAIL;
-	}
-	if (loader__settings_get(&ld, &cfg) ||
-	    bpf_map_lookup_elem(ld.stats_fd, &zero, &sum.stats)) {
-		log__error("cannot read the pinned maps: %s", strerror(errno));
-		loader__close(&ld);
-		return PG_EXIT_FAIL;
-	}
-	sum.mode = output__mode_name(cfg.mode);
-	sum.events_lost = sum.stats.events_lost;
-
-	n = collect_rows(&ld, mounts.cgroup2, &rows);
-	loader__close(&ld);
-	if (n < 0) {
-		log__error("out of memory");
-		return PG_EXIT_FAIL;
-	}
-	nr_refs = add_container_names(rows, n, &sum, &refs);
-	if (cl->nr_limits == 1) {
-		n = keep_target(mounts.cgroup2, cl->limits[0].target, rows, n, &sum, refs, nr_refs);
-		if (n < 0) {
-			log__error("status: '%s' is neither a limited cgroup nor a container run "
-				   "knows (name, or id of 12+ hex digits)", cl->limits[0].target);
-			free(rows);
-			free((void *)sum.unlimited);
-			free(refs);
-			return PG_EXIT_USAGE;
-		}
-	}
-	output__sort_rows(rows, n);
-	if (cl->json || cl->pretty) {
-		json_writer_t *jw = jsonw_new(stdout);
-
-		if (!jw) {
-			free(rows);
-			free((void *)sum.unlimited);
-			free(refs);
-			log__error("out of memory");
-			return PG_EXIT_FAIL;
-		}
-		jsonw_pretty(jw, cl->pretty);
-		output__status_json(jw, &sum, rows, n);
-		jsonw_destroy(&jw);
-	} else {
-		output__status_text(stdout, &sum, rows, n);
-	}
-	free(rows);
-	free((void *)sum.unlimited);
-	free(refs);
-	return PG_EXIT_OK;
+	return cl->watch_s ? status_watch(cl, &mounts) : status_once(cl, &mounts);
 }

@@ -224,6 +224,12 @@ static __u64 row_current(const struct pg_status_row *r)
 	return r->usage.current > 0 ? (__u64)r->usage.current : 0;
 }
 
+/* A container's row is known by its name: /docker/<64 hex digits> says little. */
+static const char *row_name(const struct pg_status_row *r)
+{
+	return r->container[0] ? r->container : r->path;
+}
+
 static int cmp_rows(const void *pa, const void *pb)
 {
 	const struct pg_status_row *a = pa, *b = pb;
@@ -241,13 +247,25 @@ static int cmp_rows(const void *pa, const void *pb)
 	}
 	if (row_current(a) != row_current(b))
 		return row_current(a) > row_current(b) ? -1 : 1;
-	return strcmp(a->path, b->path);	/* a stable order for equal rows */
+	/* Then by the name the operator reads, and the path: a total order. */
+	int by_name = strncmp(row_name(a), row_name(b), sizeof(a->path));
+
+	return by_name ? by_name : strncmp(a->path, b->path, sizeof(a->path));
 }
 
 void output__sort_rows(struct pg_status_row *rows, int n)
 {
 	if (n > 1)
 		qsort(rows, n, sizeof(*rows), cmp_rows);
+}
+
+int output__pressure_pct(const struct pg_status_row *r)
+{
+	if (!row_limited(r))
+		return -1;
+	/* Rounded down: 99.6% must not read as a full cgroup. */
+	return (int)(row_current(r) * 100 / r->limit < 1000000 ? row_current(r) * 100 / r->limit
+							       : 999999);
 }
 
 static __u64 events_lost(const struct pg_status_summary *sum)
@@ -260,22 +278,199 @@ static __u64 events_lost(const struct pg_status_summary *sum)
 							 : sum->stats.events_lost;
 }
 
-#define NR_COLS 6
 #define TABLE_WIDTH 80
-#define PATH_MIN_WIDTH 16
+#define NAME_MIN_WIDTH 16
+/* A case name longer than this is cut (the longest known is 16). */
+#define CASE_MAX_WIDTH 16
+/* Runs of this many hex digits are ids (Docker, systemd scopes): shortened. */
+#define ID_MIN_HEX 32
+#define ID_SHOWN_HEX 12
 
-static const char *const col_names[NR_COLS] = {
-	"CURRENT", "PEAK", "LIMIT", "DENIED", "KILLED", "FLAGGED",
+/*
+ * Copy at most max bytes of src into dst (cap bytes), made printable. Spaces
+ * become '?' too: in a table a space would read as a column break.
+ */
+static void safe_copy(char *dst, size_t cap, const char *src, size_t max)
+{
+	size_t i;
+
+	for (i = 0; i + 1 < cap && i < max && src[i]; i++)
+		dst[i] = text_safe(src[i]);
+	dst[i] = '\0';
+}
+
+static bool is_hex(char c)
+{
+	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+}
+
+/*
+ * A container id takes 64 columns and its first 12 digits identify it, as
+ * `docker ps` shows it (and `pidguard status ID` accepts): every run of
+ * ID_MIN_HEX or more hex digits becomes its first ID_SHOWN_HEX and "...".
+ * "/docker/<64 hex>" -> "/docker/0123456789ab...".
+ */
+void output__path_shorten_ids(const char *path, char *dst, size_t cap)
+{
+	size_t i = 0, o = 0, run;
+
+	if (!cap)
+		return;
+	while (path[i] && o + 1 < cap) {
+		for (run = 0; is_hex(path[i + run]); run++)
+			;
+		if (run >= ID_MIN_HEX) {
+			size_t k;
+
+			for (k = 0; k < ID_SHOWN_HEX && o + 1 < cap; k++)
+				dst[o++] = path[i + k];
+			for (k = 0; k < 3 && o + 1 < cap; k++)
+				dst[o++] = '.';
+			i += run;
+		} else if (run) {
+			for (; run && o + 1 < cap; run--)
+				dst[o++] = path[i++];
+		} else {
+			dst[o++] = path[i++];
+		}
+	}
+	dst[o] = '\0';
+}
+
+/*
+ * Cut the middle of s so that it fits width columns: "head...tail". The
+ * tail names the leaf, so it keeps the whole last path component when that
+ * leaves the head 4 columns, else the larger half.
+ */
+void output__ellipsize_middle(char *s, int width)
+{
+	int len = strlen(s), keep, head, tail;
+	const char *slash = strrchr(s, '/');
+
+	if (len <= width)
+		return;
+	if (width < 5) {
+		s[width > 0 ? width : 0] = '\0';
+		return;
+	}
+	keep = width - 3;
+	tail = keep - keep / 2;
+	if (slash && slash != s && (int)strlen(slash) <= keep - 4 && (int)strlen(slash) > tail)
+		tail = strlen(slash);
+	head = keep - tail;
+	memcpy(s + head, "...", 3);
+	memmove(s + head + 3, s + len - tail, tail + 1);
+}
+
+/*
+ * The first column of a row, at most width columns. A container: its name,
+ * then the last component of its path (its id, shortened) when it fits
+ * whole; the layout above it (/docker/, /system.slice/) is the same for
+ * every container, and the paragraph after the table has the whole path.
+ * Any other cgroup: its path, ids shortened, its middle cut when too long.
+ */
+static void name_cell(const struct pg_status_row *r, int width, char *dst, size_t cap)
+{
+	char path[sizeof(r->path) + 1], safe[sizeof(r->path) + 1];
+	const char *leaf;
+	int name_len, room;
+
+	safe_copy(safe, sizeof(safe), r->path, sizeof(r->path));
+	output__path_shorten_ids(safe, path, sizeof(path));
+	if (!r->container[0]) {
+		snprintf(dst, cap, "%s", path);
+		output__ellipsize_middle(dst, width);
+		return;
+	}
+	safe_copy(dst, cap, r->container, sizeof(r->container));
+	name_len = strlen(dst);
+	leaf = strrchr(path, '/');
+	leaf = leaf ? leaf + 1 : path;
+	room = width - name_len - 1;
+	/* Whole or not at all: "0123...ab..." would only look like an id. */
+	if (*leaf && (int)strlen(leaf) <= room)
+		snprintf(dst + name_len, cap - name_len, " %s", leaf);
+	output__ellipsize_middle(dst, width);
+}
+
+enum status_col {
+	COL_CURRENT,
+	COL_LIMIT,
+	COL_USE,
+	COL_PEAK,
+	COL_DENIED,
+	COL_KILLED,
+	COL_FLAGGED,
+	NR_COLS,
 };
 
-static void row_cells(const struct pg_status_row *r, char cells[NR_COLS][24])
+static const char *const col_names[NR_COLS] = {
+	[COL_CURRENT] = "CURRENT", [COL_LIMIT] = "LIMIT",   [COL_USE] = "USE%",
+	[COL_PEAK] = "PEAK",	   [COL_DENIED] = "DENIED", [COL_KILLED] = "KILLED",
+	[COL_FLAGGED] = "FLAGGED",
+};
+
+#define CELL_LEN 24
+
+static void row_cells(const struct pg_status_row *r, char cells[NR_COLS][CELL_LEN])
 {
-	snprintf(cells[0], 24, "%" PRId64, (int64_t)r->usage.current);
-	snprintf(cells[1], 24, "%" PRIu64, (uint64_t)r->usage.peak);
-	limit_text(r->limit, cells[2]);
-	snprintf(cells[3], 24, "%" PRIu64, (uint64_t)r->usage.denied);
-	snprintf(cells[4], 24, "%" PRIu64, (uint64_t)r->usage.killed);
-	snprintf(cells[5], 24, "%" PRIu64, (uint64_t)r->usage.flagged);
+	int pct = output__pressure_pct(r);
+
+	snprintf(cells[COL_CURRENT], CELL_LEN, "%" PRId64, (int64_t)r->usage.current);
+	limit_text(r->limit, cells[COL_LIMIT]);
+	if (pct < 0)
+		strcpy(cells[COL_USE], "-");
+	else
+		snprintf(cells[COL_USE], CELL_LEN, "%d%%", pct);
+	snprintf(cells[COL_PEAK], CELL_LEN, "%" PRIu64, (uint64_t)r->usage.peak);
+	snprintf(cells[COL_DENIED], CELL_LEN, "%" PRIu64, (uint64_t)r->usage.denied);
+	snprintf(cells[COL_KILLED], CELL_LEN, "%" PRIu64, (uint64_t)r->usage.killed);
+	snprintf(cells[COL_FLAGGED], CELL_LEN, "%" PRIu64, (uint64_t)r->usage.flagged);
+}
+
+/*
+ * Of DENIED, KILLED and FLAGGED only the mode's own column is shown, and
+ * any other that is not 0 in some row: in kill mode nothing is denied, and
+ * three columns of zeros would take the room the names need.
+ */
+static void action_cols(const struct pg_status_summary *sum, const struct pg_status_row *rows,
+			int n, bool shown[NR_COLS])
+{
+	const char *mode = sum->mode ? sum->mode : "";
+	bool known_mode = !strcmp(mode, "deny") || !strcmp(mode, "kill") || !strcmp(mode, "flag");
+
+	shown[COL_DENIED] = !known_mode || !strcmp(mode, "deny");
+	shown[COL_KILLED] = !known_mode || !strcmp(mode, "kill");
+	shown[COL_FLAGGED] = !known_mode || !strcmp(mode, "flag");
+	for (int i = 0; i < n; i++) {
+		shown[COL_DENIED] |= rows[i].usage.denied != 0;
+		shown[COL_KILLED] |= rows[i].usage.killed != 0;
+		shown[COL_FLAGGED] |= rows[i].usage.flagged != 0;
+	}
+}
+
+/*
+ * Items "a: 1" joined by ", ", a new line (indented 2) before one that would
+ * pass 80 columns with the comma that follows it.
+ */
+static void items_text(FILE *f, const char *const *items, int n)
+{
+	int col = 0;
+
+	for (int i = 0; i < n; i++) {
+		int len = strlen(items[i]) + (i + 1 < n);
+
+		if (i && col + 2 + len > TABLE_WIDTH) {
+			fputs(",\n  ", f);
+			col = 2;
+		} else if (i) {
+			fputs(", ", f);
+			col += 2;
+		}
+		fputs(items[i], f);
+		col += strlen(items[i]);
+	}
+	fputc('\n', f);
 }
 
 static void status_header(FILE *f, const struct pg_status_summary *sum)
@@ -283,42 +478,85 @@ static void status_header(FILE *f, const struct pg_status_summary *sum)
 	const struct {
 		const char *name;
 		__u64 value;
-	} extra[] = {
-		{ "storage failed", sum->stats.storage_failed },
-		{ "pending full", sum->stats.pending_full },
-		{ "zombies full", sum->stats.zombies_full },
-		{ "kill failed", sum->stats.kill_failed },
-		{ "resyncs", sum->stats.resyncs },
-		{ "late releases", sum->stats.late_release },
-		{ "zombies collected", sum->stats.zombies_collected },
+		bool failure;
+	} counters[] = {
+		{ "storage failed", sum->stats.storage_failed, true },
+		{ "pending full", sum->stats.pending_full, true },
+		{ "zombies full", sum->stats.zombies_full, true },
+		{ "kill failed", sum->stats.kill_failed, true },
+		{ "resyncs", sum->stats.resyncs, false },
+		{ "late releases", sum->stats.late_release, false },
+		{ "zombies collected", sum->stats.zombies_collected, false },
 	};
+	char text[3 + sizeof(counters) / sizeof(counters[0])][64];
+	const char *items[3 + sizeof(counters) / sizeof(counters[0])];
+	__u64 failures = 0;
+	int n = 0;
 	size_t i;
 
-	fprintf(f, "mode: %s, events lost: %" PRIu64, sum->mode ? sum->mode : "unknown",
-		(uint64_t)events_lost(sum));
-	/* The rest only when something happened: zeros would be noise. */
-	for (i = 0; i < sizeof(extra) / sizeof(extra[0]); i++)
-		if (extra[i].value)
-			fprintf(f, ", %s: %" PRIu64, extra[i].name, (uint64_t)extra[i].value);
-	fputc('\n', f);
-}
-
-/* A container's row shows its name: /docker/<64 hex digits> says little. */
-static const char *row_name(const struct pg_status_row *r)
-{
-	return r->container[0] ? r->container : r->path;
-}
-
-static void text_field(FILE *f, const char *s, size_t max)
-{
-	/* Spaces stay: these are the last fields of their line. */
-	for (size_t i = 0; i < max && s[i]; i++)
-		fputc(s[i] == ' ' ? ' ' : text_safe(s[i]), f);
+	for (i = 0; i < sizeof(counters) / sizeof(counters[0]); i++)
+		if (counters[i].failure)
+			failures += counters[i].value;
+	snprintf(text[n++], sizeof(text[0]), "mode: %.32s", sum->mode ? sum->mode : "unknown");
+	snprintf(text[n++], sizeof(text[0]), "events lost: %" PRIu64, (uint64_t)events_lost(sum));
+	snprintf(text[n++], sizeof(text[0]), "failures: %" PRIu64, (uint64_t)failures);
+	/* The counters behind them only when something happened: zeros are noise. */
+	for (i = 0; i < sizeof(counters) / sizeof(counters[0]); i++)
+		if (counters[i].value)
+			snprintf(text[n++], sizeof(text[0]), "%s: %" PRIu64, counters[i].name,
+				 (uint64_t)counters[i].value);
+	for (i = 0; i < (size_t)n; i++) {
+		text[i][sizeof(text[0]) - 1] = '\0';
+		for (char *c = text[i]; *c; c++)
+			*c = *c == ' ' ? ' ' : text_safe(*c);
+		items[i] = text[i];
+	}
+	items_text(f, items, n);
 }
 
 /*
- * After the table, one line per container: where its limit comes from and
- * the compensation report (what the kernel enforces, and which case).
+ * Words of text (made printable; spaces kept) from column col, wrapped at
+ * 80 with indent columns of indent on each new line. A word too long for a
+ * line of its own is broken.
+ */
+static void wrap_text(FILE *f, const char *text, size_t max, int col, int indent)
+{
+	size_t i = 0;
+
+	while (i < max && text[i]) {
+		size_t len = 0;
+
+		while (i < max && text[i] == ' ')
+			i++;
+		while (i + len < max && text[i + len] && text[i + len] != ' ')
+			len++;
+		if (!len)
+			break;
+		if (col > indent && col + 1 + (int)len > TABLE_WIDTH) {
+			fprintf(f, "\n%*s", indent, "");
+			col = indent;
+		} else if (col > indent) {
+			fputc(' ', f);
+			col++;
+		}
+		for (size_t k = 0; k < len; k++) {
+			if (col >= TABLE_WIDTH) {
+				fprintf(f, "\n%*s", indent, "");
+				col = indent;
+			}
+			fputc(text_safe(text[i + k]), f);
+			col++;
+		}
+		i += len;
+	}
+	fputc('\n', f);
+}
+
+/*
+ * After the table, one paragraph per container, wrapped at 80: its compose
+ * service, its path (ids shortened), its compensation case and the sentence
+ * that explains it (what was declared, where from, what the kernel
+ * enforces). The table may have had no room for the path.
  */
 static void containers_text(FILE *f, const struct pg_status_row *rows, int n)
 {
@@ -326,45 +564,66 @@ static void containers_text(FILE *f, const struct pg_status_row *rows, int n)
 
 	for (int i = 0; i < n; i++) {
 		const struct pg_status_row *r = &rows[i];
+		char name[sizeof(r->container) + 1], project[sizeof(r->container) + 1];
+		char service[sizeof(r->container) + 1], kase[sizeof(r->compensation) + 1];
+		char source[sizeof(r->limit_source) + 1], safe[sizeof(r->path) + 1];
+		char path[sizeof(r->path) + 1], text[sizeof(r->compensation_text) + 1];
+		char line[sizeof(name) * 3 + sizeof(path) + sizeof(kase) + sizeof(text) + 32];
+		size_t o;
 
 		if (!r->container[0])
 			continue;
 		if (!header)
 			fputs("containers:\n", f);
 		header = true;
+		safe_copy(name, sizeof(name), r->container, sizeof(r->container));
+		safe_copy(project, sizeof(project), r->compose_project, sizeof(r->compose_project));
+		safe_copy(service, sizeof(service), r->compose_service, sizeof(r->compose_service));
+		safe_copy(kase, sizeof(kase), r->compensation, sizeof(r->compensation));
+		safe_copy(source, sizeof(source), r->limit_source, sizeof(r->limit_source));
+		safe_copy(safe, sizeof(safe), r->path, sizeof(r->path));
+		output__path_shorten_ids(safe, path, sizeof(path));
+		/* The sentence keeps its spaces; wrap_text makes the rest printable. */
+		memcpy(text, r->compensation_text, sizeof(r->compensation_text));
+		text[sizeof(r->compensation_text)] = '\0';
+		o = snprintf(line, sizeof(line), "%s", name);
+		if (project[0] || service[0])
+			o += snprintf(line + o, sizeof(line) - o, " (compose %s/%s)",
+				      project[0] ? project : "-", service[0] ? service : "-");
+		o += snprintf(line + o, sizeof(line) - o, " %s", path);
+		if (kase[0])
+			snprintf(line + o, sizeof(line) - o, ": %s: %s", kase, text);
+		else if (source[0])
+			snprintf(line + o, sizeof(line) - o, ": limit from %s", source);
 		fputs("  ", f);
-		text_field(f, r->container, sizeof(r->container));
-		if (r->compose_project[0] || r->compose_service[0]) {
-			fputs(" (compose ", f);
-			text_field(f, r->compose_project, sizeof(r->compose_project));
-			fputc('/', f);
-			text_field(f, r->compose_service, sizeof(r->compose_service));
-			fputc(')', f);
-		}
-		fputs(" ", f);
-		text_field(f, r->path, sizeof(r->path));
-		if (r->limit_source[0]) {
-			fputs(": limit from ", f);
-			text_field(f, r->limit_source, sizeof(r->limit_source));
-		}
-		if (r->compensation[0]) {
-			fputs(", ", f);
-			text_field(f, r->compensation, sizeof(r->compensation));
-			fputs(": ", f);
-			text_field(f, r->compensation_text, sizeof(r->compensation_text));
-		}
-		fputc('\n', f);
+		wrap_text(f, line, sizeof(line), 2, 4);
 	}
 }
 
 static void unlimited_text(FILE *f, const struct pg_status_summary *sum)
 {
+	static const char intro[] = "containers without a limit (not touched):";
+	int col = strlen(intro);
+
 	if (sum->nr_unlimited <= 0)
 		return;
-	fputs("containers without a limit (not touched):", f);
+	fputs(intro, f);
 	for (int i = 0; i < sum->nr_unlimited; i++) {
-		fputc(' ', f);
-		text_field(f, sum->unlimited[i], 256);
+		char name[257];
+		int len;
+
+		safe_copy(name, sizeof(name), sum->unlimited[i], 256);
+		output__ellipsize_middle(name, TABLE_WIDTH - 2);	/* full in JSON */
+		len = strlen(name);
+		if (col > 2 && col + 1 + len > TABLE_WIDTH) {
+			fputs("\n  ", f);
+			col = 2;
+		} else {
+			fputc(' ', f);
+			col++;
+		}
+		fputs(name, f);
+		col += len;
 	}
 	fputc('\n', f);
 }
@@ -372,8 +631,12 @@ static void unlimited_text(FILE *f, const struct pg_status_summary *sum)
 void output__status_text(FILE *f, const struct pg_status_summary *sum, struct pg_status_row *rows,
 			 int n)
 {
-	char cells[NR_COLS][24], path[sizeof(rows->path) + 1];
-	int width[NR_COLS], path_w = strlen("CGROUP"), avail, i, c;
+	char cells[NR_COLS][CELL_LEN], name[sizeof(rows->path) + sizeof(rows->container) + 2];
+	char kase[sizeof(rows->compensation) + 1];
+	int width[NR_COLS], name_w = strlen("NAME"), case_w = 0, avail, i, c;
+	bool any_case = false;
+	bool shown[NR_COLS] = { [COL_CURRENT] = true, [COL_LIMIT] = true, [COL_USE] = true,
+				[COL_PEAK] = true };
 
 	status_header(f, sum);
 	if (n <= 0) {
@@ -382,53 +645,65 @@ void output__status_text(FILE *f, const struct pg_status_summary *sum, struct pg
 		return;
 	}
 	output__sort_rows(rows, n);
+	action_cols(sum, rows, n, shown);
 
-	/* Numbers are never cut: their columns grow, the path column gives way. */
+	/* Numbers are never cut: their columns grow, the name column gives way. */
 	for (c = 0; c < NR_COLS; c++)
 		width[c] = strlen(col_names[c]);
 	for (i = 0; i < n; i++) {
-		int len = strnlen(row_name(&rows[i]), sizeof(rows[i].path));
-
 		row_cells(&rows[i], cells);
 		for (c = 0; c < NR_COLS; c++)
 			if ((int)strlen(cells[c]) > width[c])
 				width[c] = strlen(cells[c]);
-		if (len > path_w)
-			path_w = len;
+		name_cell(&rows[i], sizeof(name) - 1, name, sizeof(name));
+		if ((int)strlen(name) > name_w)
+			name_w = strlen(name);
+		if (rows[i].compensation[0]) {
+			int len = strnlen(rows[i].compensation, sizeof(rows[i].compensation));
+
+			any_case = true;
+			if (len > case_w)
+				case_w = len < CASE_MAX_WIDTH ? len : CASE_MAX_WIDTH;
+		}
 	}
+	/* The CASE column (the compensation case) only when a row has one. */
+	if (any_case && case_w < (int)strlen("CASE"))
+		case_w = strlen("CASE");
 	avail = TABLE_WIDTH;
 	for (c = 0; c < NR_COLS; c++)
-		avail -= 2 + width[c];
-	if (avail < PATH_MIN_WIDTH)
-		avail = PATH_MIN_WIDTH;
-	if (path_w > avail)
-		path_w = avail;
+		if (shown[c])
+			avail -= 2 + width[c];
+	/* Too tight for CASE: it goes, the paragraphs below still say it. */
+	if (case_w && avail - 2 - case_w < NAME_MIN_WIDTH)
+		case_w = 0;
+	avail -= case_w ? 2 + case_w : 0;
+	if (avail < NAME_MIN_WIDTH)
+		avail = NAME_MIN_WIDTH;
+	if (name_w > avail)
+		name_w = avail;
 
-	fprintf(f, "%-*s", path_w, "CGROUP");
+	fprintf(f, "%-*s", name_w, "NAME");
 	for (c = 0; c < NR_COLS; c++)
-		fprintf(f, "  %*s", width[c], col_names[c]);
+		if (shown[c])
+			fprintf(f, "  %*s", width[c], col_names[c]);
+	if (case_w)
+		fprintf(f, "  %s", "CASE");
 	fputc('\n', f);
 	for (i = 0; i < n; i++) {
-		int len = strnlen(row_name(&rows[i]), sizeof(rows[i].path)), k;
-		const char *src = row_name(&rows[i]);
+		const struct pg_status_row *r = &rows[i];
 
-		/* Shorten from the left: the end of a path names the container. */
-		if (len > path_w) {
-			src += len - (path_w - 3);
-			len = path_w - 3;
-			memcpy(path, "...", 3);
-			k = 3;
-		} else {
-			k = 0;
-		}
-		memcpy(path + k, src, len);
-		path[k + len] = '\0';
-		for (k = 0; path[k]; k++)
-			path[k] = text_safe(path[k]);
-		row_cells(&rows[i], cells);
-		fprintf(f, "%-*s", path_w, path);
+		name_cell(r, name_w, name, sizeof(name));
+		row_cells(r, cells);
+		fprintf(f, "%-*s", name_w, name);
 		for (c = 0; c < NR_COLS; c++)
-			fprintf(f, "  %*s", width[c], cells[c]);
+			if (shown[c])
+				fprintf(f, "  %*s", width[c], cells[c]);
+		if (case_w) {
+			safe_copy(kase, sizeof(kase), r->compensation[0] ? r->compensation : "-",
+				  sizeof(r->compensation));
+			output__ellipsize_middle(kase, CASE_MAX_WIDTH);
+			fprintf(f, "  %s", kase);
+		}
 		fputc('\n', f);
 	}
 	containers_text(f, rows, n);
@@ -443,6 +718,12 @@ void output__status_json(json_writer_t *jw, const struct pg_status_summary *sum,
 
 	output__sort_rows(rows, n);
 	jsonw_start_object(jw);
+	if (sum->wall_ns) {
+		char when[48];
+
+		output__format_time(sum->wall_ns, when, sizeof(when));
+		jsonw_string_field(jw, "time", when);
+	}
 	jsonw_string_field(jw, "mode", sum->mode);
 	jsonw_name(jw, "stats");
 	jsonw_start_object(jw);
@@ -459,6 +740,7 @@ void output__status_json(json_writer_t *jw, const struct pg_status_summary *sum,
 	jsonw_start_array(jw);
 	for (i = 0; i < n; i++) {
 		const struct pg_status_row *r = &rows[i];
+		int pct = output__pressure_pct(r);
 
 		memcpy(path, r->path, sizeof(r->path));
 		path[sizeof(r->path)] = '\0';
@@ -476,6 +758,11 @@ void output__status_json(json_writer_t *jw, const struct pg_status_summary *sum,
 		jsonw_int_field(jw, "dying", r->usage.dying);
 		jsonw_uint_field(jw, "warnings", r->usage.warnings);
 		jsonw_uint_field(jw, "events_suppressed", r->usage.events_suppressed);
+		jsonw_name(jw, "pressure_pct");
+		if (pct < 0)
+			jsonw_null(jw);
+		else
+			jsonw_uint(jw, pct);
 		if (r->container[0]) {
 			jsonw_string_field(jw, "container", r->container);
 			if (r->compose_project[0])
@@ -499,5 +786,36 @@ void output__status_json(json_writer_t *jw, const struct pg_status_summary *sum,
 			jsonw_string(jw, sum->unlimited[i]);
 		jsonw_end_array(jw);
 	}
+	jsonw_end_object(jw);
+}
+
+/* ---- status --watch ---- */
+
+void output__watch_header(FILE *f, __u64 wall_ns, unsigned int period_s, bool tty, bool first)
+{
+	char when[48];
+
+	output__format_time(wall_ns, when, sizeof(when));
+	if (tty)
+		fputs("\033[H\033[2J", f);	/* cursor home, clear the screen */
+	else if (!first)
+		fputc('\n', f);		/* snapshots apart, for `| tee` */
+	fprintf(f, "%s, every %u s%s\n", when, period_s, tty ? " (Ctrl-C to quit)" : "");
+}
+
+void output__status_error_text(FILE *f, const char *msg)
+{
+	fputs("error:", f);
+	wrap_text(f, msg, strlen(msg), 6, 2);
+}
+
+void output__status_error_json(json_writer_t *jw, __u64 wall_ns, const char *msg)
+{
+	char when[48];
+
+	output__format_time(wall_ns, when, sizeof(when));
+	jsonw_start_object(jw);
+	jsonw_string_field(jw, "time", when);
+	jsonw_string_field(jw, "error", msg);
 	jsonw_end_object(jw);
 }

@@ -77,6 +77,7 @@ struct pg_status_row {
 
 struct pg_status_summary {
 	const char *mode;		/* "kill" ... */
+	__u64 wall_ns;			/* when read; JSON "time" unless 0 */
 	__u64 events_lost;
 	struct pg_stats stats;
 	/*
@@ -89,18 +90,62 @@ struct pg_status_summary {
 };
 
 /*
- * Status table, rows sorted by pressure (current/limit, highest first,
- * unlimited rows last), columns fitting 80 characters:
- *   CGROUP  CURRENT  PEAK  LIMIT  DENIED  KILLED  FLAGGED
- * A long path is shortened from the left with "...". Text starts with
- * "mode: M, events lost: N" plus the other pg_stats counters that are not 0;
- * no rows prints "no limited cgroups". JSON form: one object
- * {"mode":..., "stats":{...}, "cgroups":[{...}, ...]}. Both sort rows in place.
- * events lost is max(events_lost, stats.events_lost): either may be filled.
+ * Rows by pressure (current/limit, exactly), highest first; ties by current,
+ * then by name (container name, else path); unlimited rows last.
  */
 void output__sort_rows(struct pg_status_row *rows, int n);
+
+/* current/limit in percent, rounded down; -1 for a row without a limit. */
+int output__pressure_pct(const struct pg_status_row *r);
+
+/*
+ * Status table for an operator, every line within 80 columns for any
+ * realistic data (only absurd counters, 20 digits, can widen it):
+ *
+ *   mode: kill, events lost: 0, failures: 0
+ *   NAME                          CURRENT  LIMIT  USE%  PEAK  KILLED  CASE
+ *   web /docker/0123456789ab...        26     25  104%    50      30  predates
+ *   /pg-demo                            3     10   30%     3       0  -
+ *   /init                             400   none     -   400       0  -
+ *   containers:
+ *     web (compose shop/web): predates: Declared 25 (compose file), not
+ *       enforced by the kernel (pids.max=max): ...
+ *
+ * The header: mode, events lost, the sum of the failure counters (storage
+ * failed, pending full, zombies full, kill failed), then every stats
+ * counter that is not 0, wrapped at 80. NAME is the container name followed
+ * by its path when there is room, or the path; Docker and systemd ids (32+
+ * hex digits) show their first 12 digits and "...", and what is still too
+ * long loses its middle to "...". Of DENIED/KILLED/FLAGGED, the mode's
+ * column and any that is not 0. CASE only when some row is a container with
+ * a compensation report; each such container has a paragraph after the
+ * table. Anything a container or a cgroup named is made printable ('?').
+ * No rows prints "no limited cgroups".
+ *
+ * JSON form: one object {"time":..., "mode":..., "stats":{...},
+ * "cgroups":[{...}, ...]} with every path in full ("time" only when
+ * sum->wall_ns is set; each row also carries "pressure_pct", null without
+ * a limit). Both sort rows in place. events lost is max(events_lost,
+ * stats.events_lost): either may be filled.
+ */
 void output__status_text(FILE *f, const struct pg_status_summary *sum, struct pg_status_row *rows, int n);
 void output__status_json(json_writer_t *jw, const struct pg_status_summary *sum, struct pg_status_row *rows, int n);
+
+/* Ids in a path: runs of 32+ hex digits become their first 12 and "...". */
+void output__path_shorten_ids(const char *path, char *dst, size_t cap);
+/* Fit s into width columns by replacing its middle with "...". */
+void output__ellipsize_middle(char *s, int width);
+
+/*
+ * status --watch: the line above each snapshot, "TIME, every N s". On a
+ * terminal it first moves home and clears the screen (the caller writes
+ * the whole frame at once); otherwise snapshots after the first are set
+ * apart by a blank line, so that `status --watch | tee` reads well.
+ */
+void output__watch_header(FILE *f, __u64 wall_ns, unsigned int period_s, bool tty, bool first);
+/* A refresh that could not read the state: "error: MSG" / {"time","error"}. */
+void output__status_error_text(FILE *f, const char *msg);
+void output__status_error_json(json_writer_t *jw, __u64 wall_ns, const char *msg);
 
 /* RFC 3339 UTC with milliseconds: "2026-11-25T18:40:28.123Z". */
 void output__format_time(__u64 wall_ns, char *buf, size_t len);
