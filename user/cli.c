@@ -145,6 +145,13 @@ static const char *show(const char *s, char buf[SHOW_MAX + 4])
 	return buf;
 }
 
+_Static_assert(PG_SHOW_BUF == SHOW_MAX + 4, "cli.h's PG_SHOW_BUF follows SHOW_MAX");
+
+const char *cli__show(const char *s, char buf[PG_SHOW_BUF])
+{
+	return show(s, buf);
+}
+
 /* Decimal digits only: no sign, space, hex or trailing text; min..max. */
 static int parse_u32(const char *s, __u32 min, __u32 max, __u32 *out)
 {
@@ -295,7 +302,67 @@ static void set_output(struct pg_cmdline *out, int c)
 		out->json = out->pretty = true;
 }
 
-static int command_option(struct pg_cmdline *out, int c, const char *arg, char *err, size_t errlen)
+/*
+ * A flag: set by its mere presence on the command line (arg NULL); a config
+ * file says true or false, nothing else, so that a typo is an error.
+ */
+static int set_flag(bool *flag, const char *name, const char *arg, char *err, size_t errlen)
+{
+	char b[SHOW_MAX + 4];
+
+	if (!arg || !strcmp(arg, "true")) {
+		*flag = true;
+		return 0;
+	}
+	if (!strcmp(arg, "false")) {
+		*flag = false;
+		return 0;
+	}
+	snprintf(err, errlen, "--%s: '%s' is not true or false", name, show(arg, b));
+	return PG_EXIT_USAGE;
+}
+
+/*
+ * --limit TARGET=N. Two limits for one TARGET from one source: which was
+ * meant is unknowable, so it is refused. A command-line limit for a TARGET
+ * the config file limits replaces the file's: the command line wins.
+ */
+static int add_limit(struct pg_cmdline *out, const char *arg, bool from_config, char *err,
+		     size_t errlen)
+{
+	struct pg_limit_arg la;
+	char b[SHOW_MAX + 4];
+	int i;
+
+	if (cli__parse_limit_arg(arg, &la, err, errlen))
+		return PG_EXIT_USAGE;
+	for (i = 0; i < out->nr_limits; i++) {
+		if (strcmp(out->limits[i].target, la.target))
+			continue;
+		if (out->limits[i].from_config && !from_config) {
+			out->limits[i].max = la.max;
+			out->limits[i].from_config = false;
+			return 0;
+		}
+		snprintf(err, errlen, "--limit: '%s' is limited twice", show(la.target, b));
+		return PG_EXIT_USAGE;
+	}
+	if (out->nr_limits == PG_MAX_CLI_LIMITS) {
+		snprintf(err, errlen, "--limit: '%s' is one too many (at most %d limits)",
+			 show(arg, b), PG_MAX_CLI_LIMITS);
+		return PG_EXIT_USAGE;
+	}
+	la.from_config = from_config;
+	out->limits[out->nr_limits++] = la;
+	return 0;
+}
+
+/*
+ * One option of a subcommand, from the command line or (from_config) a
+ * config file line: the one place where each value is validated.
+ */
+static int command_option(struct pg_cmdline *out, int c, const char *arg, bool from_config,
+			  char *err, size_t errlen)
 {
 	char b[SHOW_MAX + 4];
 	__u32 v;
@@ -314,23 +381,7 @@ static int command_option(struct pg_cmdline *out, int c, const char *arg, char *
 			 show(arg, b));
 		return PG_EXIT_USAGE;
 	case OPT_LIMIT:
-		if (out->nr_limits == PG_MAX_CLI_LIMITS) {
-			snprintf(err, errlen, "--limit: '%s' is one too many (at most %d limits)",
-				 show(arg, b), PG_MAX_CLI_LIMITS);
-			return PG_EXIT_USAGE;
-		}
-		if (cli__parse_limit_arg(arg, &out->limits[out->nr_limits], err, errlen))
-			return PG_EXIT_USAGE;
-		/* Two limits for one TARGET: which one was meant is unknowable. */
-		for (i = 0; i < out->nr_limits; i++) {
-			if (!strcmp(out->limits[i].target, out->limits[out->nr_limits].target)) {
-				snprintf(err, errlen, "--limit: '%s' is limited twice",
-					 show(out->limits[i].target, b));
-				return PG_EXIT_USAGE;
-			}
-		}
-		out->nr_limits++;
-		return 0;
+		return add_limit(out, arg, from_config, err, errlen);
 	case OPT_DEFAULT_LIMIT:
 		if (parse_u32(arg, 1, PG_LIMIT_MAX, &v)) {
 			snprintf(err, errlen, "--default-limit: '%s' is not a limit from 1 to %u",
@@ -388,11 +439,9 @@ static int command_option(struct pg_cmdline *out, int c, const char *arg, char *
 		return 0;
 	}
 	case OPT_NO_DOCKER:
-		out->no_docker = true;
-		return 0;
+		return set_flag(&out->no_docker, "no-docker", arg, err, errlen);
 	case OPT_APPLY_PIDS_MAX:
-		out->apply_pids_max = true;
-		return 0;
+		return set_flag(&out->apply_pids_max, "apply-pids-max", arg, err, errlen);
 	case OPT_DURATION:
 		if (parse_u32(arg, 0, PG_DURATION_MAX, &v)) {
 			snprintf(err, errlen,
@@ -444,6 +493,60 @@ static int command_option(struct pg_cmdline *out, int c, const char *arg, char *
 	}
 	snprintf(err, errlen, "%s: unknown option", command_name(out->cmd));
 	return PG_EXIT_USAGE;
+}
+
+/* ---- Run's options by long name, for config files ---- */
+
+/* The run option NAME may set from a config file, or NULL. */
+static const struct option *config_option(const char *name)
+{
+	const struct option *o;
+
+	for (o = run_opts; o->name; o++) {
+		/* Output and help are the caller's; a config file includes none. */
+		if (o->val == 'j' || o->val == 'p' || o->val == 'h' || o->val == OPT_CONFIG)
+			continue;
+		if (!strcmp(o->name, name))
+			return o;
+	}
+	return NULL;
+}
+
+enum pg_opt_kind cli__option_kind(const char *name)
+{
+	const struct option *o = config_option(name);
+
+	if (!o)
+		return PG_OPT_UNKNOWN;
+	if (o->has_arg == no_argument)
+		return PG_OPT_BOOL;
+	return o->val == OPT_LIMIT || o->val == OPT_COMPOSE ? PG_OPT_LIST : PG_OPT_SCALAR;
+}
+
+const char *cli__option_name(int i)
+{
+	const struct option *o;
+
+	for (o = run_opts; o->name; o++) {
+		if (!config_option(o->name))
+			continue;
+		if (i-- == 0)
+			return o->name;
+	}
+	return NULL;
+}
+
+int cli__apply_option(struct pg_cmdline *out, const char *name, const char *value, char *err,
+		      size_t errlen)
+{
+	const struct option *o = config_option(name);
+	char b[SHOW_MAX + 4];
+
+	if (!o || !value) {
+		snprintf(err, errlen, "'%s' is not an option of run", show(name, b));
+		return PG_EXIT_USAGE;
+	}
+	return command_option(out, o->val, value, true, err, errlen);
 }
 
 /* `limit TARGET N|none`: exactly two operands, into limits[0]. */
@@ -507,7 +610,7 @@ static int parse_command(struct pg_cmdline *out, int argc, char **argv, char *er
 		case ':':
 			return bad_option(where, c, argc, argv, opts, err, errlen);
 		default:
-			ret = command_option(out, c, optarg, err, errlen);
+			ret = command_option(out, c, optarg, false, err, errlen);
 			if (ret)
 				return ret;
 		}
@@ -579,16 +682,32 @@ static int parse_command(struct pg_cmdline *out, int argc, char **argv, char *er
 	return 0;
 }
 
+void cli__init(struct pg_cmdline *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->mode = PG_REQ_AUTO;
+	out->warn_pct = PG_DEFAULT_WARN_PCT;
+	out->events_per_sec = PG_DEFAULT_EPS;
+}
+
 int cli__parse(int argc, char **argv, struct pg_cmdline *out, char *err, size_t errlen)
+{
+	cli__init(out);
+	return cli__parse_over(argc, argv, out, err, errlen);
+}
+
+/*
+ * Applying argv on top of a config file's options is the same parse: the
+ * command line's own rules (a later scalar replaces an earlier one) make it
+ * win, and parse_command() ends with the cross-option checks, which then
+ * judge the merged result.
+ */
+int cli__parse_over(int argc, char **argv, struct pg_cmdline *out, char *err, size_t errlen)
 {
 	char b[SHOW_MAX + 4];
 	bool help = false, version = false;
 	int c;
 
-	memset(out, 0, sizeof(*out));
-	out->mode = PG_REQ_AUTO;
-	out->warn_pct = PG_DEFAULT_WARN_PCT;
-	out->events_per_sec = PG_DEFAULT_EPS;
 	if (errlen)
 		err[0] = '\0';
 
@@ -684,9 +803,8 @@ static const char run_options[] =
 	"                     the declared limit there too and read it back\n"
 	"  --duration SECONDS stop after SECONDS, 0 to 86400 (default 0: run until\n"
 	"                     SIGINT or SIGTERM)\n"
-	"  --config FILE      read run's options from FILE, one `option = value` per\n"
-	"                     line (e.g. `mode = kill`, `limit = web=25`); options on\n"
-	"                     the command line override it. No file is read unless\n"
+	"  --config FILE      read run's options from FILE (see CONFIG FILE); options\n"
+	"                     on the command line override it. No file is read unless\n"
 	"                     given (the systemd unit gives /etc/pidguard/pidguard.conf)\n"
 	"  --metrics [ADDR:]PORT\n"
 	"                     serve Prometheus metrics at http://ADDR:PORT/metrics;\n"
@@ -694,6 +812,24 @@ static const char run_options[] =
 	"  --log stderr|syslog\n"
 	"                     where events and messages go: stdout/stderr (default)\n"
 	"                     or syslog, facility daemon, one key=value line each\n";
+
+static const char config_file[] =
+	"CONFIG FILE (--config FILE)\n"
+	"  One `option = value` per line, option being a long option of run without\n"
+	"  its dashes: mode, limit, default-limit, warn, events-per-sec, compose,\n"
+	"  docker-host, no-docker, apply-pids-max, duration, metrics, log.\n"
+	"      mode = kill             # '#' starts a comment after a space or tab\n"
+	"      limit = web=25          # limit and compose repeat; others once only\n"
+	"      limit = \"/sys/fs/cgroup/unified/odd #dir=10\"   # literal in quotes\n"
+	"      no-docker = false       # flags take true or false\n"
+	"  Values are checked as on the command line; an error names FILE:LINE and\n"
+	"  run exits 2 before loading anything. Also refused: unknown options, a\n"
+	"  setting given twice, `config` (no includes), lines over 4096 bytes,\n"
+	"  files over 1 MiB, NUL bytes, anything but a regular file. A file that\n"
+	"  group or others may write, or that root does not own, is warned about.\n"
+	"  The command line wins: its scalars replace the file's, its --limit for a\n"
+	"  TARGET the file limits replaces that limit; other limits and compose\n"
+	"  files add up. A flag the file sets cannot be unset on the command line.\n";
 
 static const char status_options[] =
 	"Options of status:\n"
@@ -719,7 +855,7 @@ static const char targets[] =
 
 static const char sources[] =
 	"LIMIT SOURCES (first match wins)\n"
-	"  1. --limit on the command line\n"
+	"  1. --limit on the command line, then limit lines of the --config file\n"
 	"  2. the container label pidguard.pids-limit\n"
 	"  3. pids_limit or deploy.resources.limits.pids in a --compose file\n"
 	"     (matched by the com.docker.compose.project and .service labels)\n"
@@ -738,7 +874,8 @@ static const char exit_status[] =
 static const char examples_run[] =
 	"  sudo pidguard run --limit /sys/fs/cgroup/unified/docker/abc=25\n"
 	"  sudo pidguard run --mode flag --default-limit 512 --compose compose.yml\n"
-	"  sudo pidguard run -j --no-docker --limit docker/abc=25 --duration 60\n";
+	"  sudo pidguard run -j --no-docker --limit docker/abc=25 --duration 60\n"
+	"  sudo pidguard run --config /etc/pidguard/pidguard.conf --mode flag\n";
 static const char examples_status[] =
 	"  pidguard status -j\n  pidguard status web\n  pidguard status --watch=1\n";
 static const char examples_limit[] =
@@ -770,7 +907,8 @@ static void print_main(FILE *f)
 	fputs(run_options, f);
 	fputs("\n", f);
 	fputs(status_options, f);
-	fprintf(f, "\n%s\n%s\n%s\n%s\n%s\n", modes, targets, sources, files, exit_status);
+	fprintf(f, "\n%s\n%s\n%s\n%s\n%s\n%s\n", modes, targets, sources, config_file, files,
+		exit_status);
 	fputs("EXAMPLES\n", f);
 	fputs(examples_run, f);
 	fputs(examples_status, f);
@@ -790,8 +928,8 @@ void cli__print_help(enum pg_command cmd, void *fp)
 			   "report events (one line each, or JSON with -j) until stopped.\n\n",
 			usage_run);
 		fputs(run_options, f);
-		fprintf(f, "\n%s\n%s\n%s\n%s\n%s\nEXAMPLES\n%s", global_options, modes, targets,
-			sources, files, examples_run);
+		fprintf(f, "\n%s\n%s\n%s\n%s\n%s\n%s\nEXAMPLES\n%s", global_options, modes,
+			targets, sources, config_file, files, examples_run);
 		fprintf(f, "\n%s", exit_status);
 		return;
 	case PG_CMD_STATUS:

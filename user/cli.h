@@ -44,6 +44,7 @@ enum pg_log_target {		/* where run's events and messages go */
 struct pg_limit_arg {
 	char target[PG_TARGET_MAX];	/* as given: path or container name */
 	__u32 max;			/* PG_NO_LIMIT for "none" */
+	bool from_config;		/* a config file's: a --limit for TARGET replaces it */
 };
 
 struct pg_cmdline {
@@ -54,7 +55,7 @@ struct pg_cmdline {
 
 	/* run */
 	enum pg_mode_req mode;
-	bool mode_given;		/* --mode was on the command line */
+	bool mode_given;		/* --mode was given (command line or config file) */
 	struct pg_limit_arg limits[PG_MAX_CLI_LIMITS];
 	int nr_limits;
 	__u32 default_limit;		/* 0 = none */
@@ -66,7 +67,7 @@ struct pg_cmdline {
 	bool no_docker;
 	bool apply_pids_max;		/* --apply-pids-max: also write pids.max */
 	int duration_s;			/* --duration N: stop after N s, 0 = forever */
-	const char *config_path;	/* --config FILE: run's options as key = value */
+	const char *config_path;	/* --config FILE: run's options as key = value (config.h) */
 	bool metrics;			/* --metrics [ADDR:]PORT was given */
 	char metrics_addr[48];		/* numeric IPv4 or IPv6, default 127.0.0.1 */
 	__u16 metrics_port;
@@ -85,6 +86,48 @@ struct pg_cmdline {
  * sign, no trailing text, no overflow; limits are 1..4194304 (PID_MAX_LIMIT).
  */
 int cli__parse(int argc, char **argv, struct pg_cmdline *out, char *err, size_t errlen);
+
+/* ---- Config files (config.h): run's options by long name ---- */
+
+/* out = the defaults of every option, as cli__parse starts from. */
+void cli__init(struct pg_cmdline *out);
+
+/*
+ * Parse argv again ON TOP of what out already holds (a config file's
+ * options): nothing is reset. A scalar on the command line replaces the
+ * file's, a --limit for a TARGET the file limits replaces that limit, other
+ * limits and compose files add up (the caps still apply), and the
+ * cross-option checks (--no-docker against --docker-host...) judge the
+ * merged result. Same return and err as cli__parse.
+ */
+int cli__parse_over(int argc, char **argv, struct pg_cmdline *out, char *err, size_t errlen);
+
+enum pg_opt_kind {
+	PG_OPT_UNKNOWN = 0,	/* not a run option a config file may set */
+	PG_OPT_SCALAR,		/* one value: --warn 90 */
+	PG_OPT_LIST,		/* repeatable: --limit, --compose */
+	PG_OPT_BOOL,		/* a flag on the command line, true|false in a file */
+};
+
+/* The kind of run option NAME (a long option without its dashes). */
+enum pg_opt_kind cli__option_kind(const char *name);
+
+/* The i-th option name a config file may set, NULL past the last. */
+const char *cli__option_name(int i);
+
+/*
+ * Apply run option NAME = VALUE from a config file through the same
+ * validation as the command line (the limit is marked from_config). A BOOL
+ * takes exactly "true" or "false". 0, or PG_EXIT_USAGE with err set in the
+ * command line's words ("--warn: '150' is not a percentage from 1 to 100").
+ * out keeps VALUE's pointer for compose and docker-host: it must outlive out.
+ */
+int cli__apply_option(struct pg_cmdline *out, const char *name, const char *value, char *err,
+		      size_t errlen);
+
+/* A user's value made fit for a one-line message (see SHOW_BUF in cli.c). */
+#define PG_SHOW_BUF	(80 + 4)
+const char *cli__show(const char *s, char buf[PG_SHOW_BUF]);
 
 /*
  * Parse "[ADDR:]PORT" for --metrics: ADDR is a numeric IPv4 address or an

@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * main.c - pidguard's entry point: parse, then dispatch to a subcommand.
+ * main.c - pidguard's entry point: parse the command line (and for run, the
+ * --config file under it), then dispatch to a subcommand.
  */
 #include <stdio.h>
 
 #include "cli.h"
 #include "commands.h"
+#include "config.h"
 #include "log.h"
 #include "paths.h"
 
@@ -14,21 +16,10 @@
 #endif
 
 static struct pg_cmdline cmdline;
+static struct pg_conf_file conf;	/* cmdline's strings from the file point here */
 
-int main(int argc, char **argv)
+static int dispatch(void)
 {
-	char err[512];
-
-	if (cli__parse(argc, argv, &cmdline, err, sizeof(err))) {
-		fprintf(stderr, "pidguard: %s\nTry 'pidguard --help'.\n", err);
-		return PG_EXIT_USAGE;
-	}
-	log__set_json(cmdline.json || cmdline.pretty);
-	if (paths__init(err, sizeof(err))) {
-		log__error("%s", err);
-		return PG_EXIT_USAGE;
-	}
-
 	switch (cmdline.cmd) {
 	case PG_CMD_RUN:
 		return cmd_run(&cmdline);
@@ -49,4 +40,36 @@ int main(int argc, char **argv)
 		cli__print_help(PG_CMD_NONE, stderr);
 		return PG_EXIT_USAGE;
 	}
+}
+
+int main(int argc, char **argv)
+{
+	char err[512], warn[512];
+	int ret;
+
+	if (cli__parse(argc, argv, &cmdline, err, sizeof(err))) {
+		fprintf(stderr, "pidguard: %s\nTry 'pidguard --help'.\n", err);
+		return PG_EXIT_USAGE;
+	}
+	log__set_json(cmdline.json || cmdline.pretty);
+	if (paths__init(err, sizeof(err))) {
+		log__error("%s", err);
+		return PG_EXIT_USAGE;
+	}
+
+	/* The file is read before anything is loaded: a bad line changes nothing. */
+	if (cmdline.cmd == PG_CMD_RUN && cmdline.config_path) {
+		ret = config__apply(&conf, argc, argv, &cmdline, warn, sizeof(warn), err,
+				    sizeof(err));
+		if (warn[0])
+			log__warn("%s", warn);
+		if (ret) {
+			log__error("%s", err);
+			config__free(&conf);
+			return ret;
+		}
+	}
+	ret = dispatch();
+	config__free(&conf);
+	return ret;
 }
