@@ -236,6 +236,134 @@ static void test_reparse_resets(void **state)
 	assert_int_equal(cl.warn_pct, 5);
 }
 
+static void test_metrics(void **state)
+{
+	static const struct {
+		const char *arg;
+		const char *addr;
+		__u16 port;
+	} good[] = {
+		{ "9464", "127.0.0.1", 9464 },	/* loopback unless asked */
+		{ "0.0.0.0:80", "0.0.0.0", 80 },
+		{ "[::1]:9464", "::1", 9464 },
+		{ "[::]:1", "::", 1 },
+		{ "10.1.2.3:65535", "10.1.2.3", 65535 },
+	};
+	static const char *const bad[] = {
+		"x:1", "1.2.3.4:0", "[::1]", "::1:80", "65536", "", "0", "1.2.3.4:", ":80",
+		"[::1]:", "[]:80", "[1.2.3.4]:80", "1.2.3:80", "localhost:9464", "9464 ", "+80",
+	};
+	char want[256];
+	size_t i;
+
+	(void)state;
+	PARSE_OK("run");
+	assert_false(cl.metrics);
+	assert_int_equal(cl.log_target, PG_LOG_STDERR);
+	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		PARSE_OK("run", "--metrics", good[i].arg);
+		assert_true(cl.metrics);
+		assert_string_equal(cl.metrics_addr, good[i].addr);
+		assert_int_equal(cl.metrics_port, good[i].port);
+	}
+	PARSE_OK("run", "--metrics=[::1]:9464");
+	assert_string_equal(cl.metrics_addr, "::1");
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		snprintf(want, sizeof(want),
+			 "--metrics: '%s' is not [ADDR:]PORT (PORT 1 to 65535; ADDR numeric, IPv6 in brackets)",
+			 bad[i]);
+		if (PARSE("run", "--metrics", bad[i]) != PG_EXIT_USAGE || strcmp(err, want)) {
+			print_error("--metrics '%s': got '%s'\n", bad[i], err);
+			fail();
+		}
+	}
+	assert_int_equal(PARSE("run", "--metrics"), PG_EXIT_USAGE);
+	assert_string_equal(err, "run: option '--metrics' needs a value");
+	/* A status or limit has no endpoint. */
+	assert_int_equal(PARSE("status", "--metrics", "9464"), PG_EXIT_USAGE);
+	assert_string_equal(err, "status: unknown or ambiguous option '--metrics'");
+	assert_int_equal(PARSE("limit", "a", "5", "--metrics=9464"), PG_EXIT_USAGE);
+}
+
+static void test_log(void **state)
+{
+	(void)state;
+	PARSE_OK("run", "--log", "syslog");
+	assert_int_equal(cl.log_target, PG_LOG_SYSLOG);
+	PARSE_OK("run", "--log=stderr");
+	assert_int_equal(cl.log_target, PG_LOG_STDERR);
+	PARSE_OK("run", "--log", "syslog", "--log", "stderr");	/* the last one wins */
+	assert_int_equal(cl.log_target, PG_LOG_STDERR);
+	assert_int_equal(PARSE("run", "--log", "bad"), PG_EXIT_USAGE);
+	assert_string_equal(err, "--log: 'bad' is not stderr or syslog");
+	assert_int_equal(PARSE("run", "--log", "SYSLOG"), PG_EXIT_USAGE);
+	assert_int_equal(PARSE("run", "--log", ""), PG_EXIT_USAGE);
+	assert_string_equal(err, "--log: '' is not stderr or syslog");
+	assert_int_equal(PARSE("status", "--log", "syslog"), PG_EXIT_USAGE);
+}
+
+static void test_watch(void **state)
+{
+	static const char *const bad[] = { "0", "3601", "x", "", "-1", "1.5", "2s" };
+	char arg[32], want[128];
+	size_t i;
+
+	(void)state;
+	PARSE_OK("status");
+	assert_int_equal(cl.watch_s, 0);	/* once */
+	PARSE_OK("status", "--watch");
+	assert_int_equal(cl.watch_s, 2);	/* no value: the default period */
+	PARSE_OK("status", "--watch=1");
+	assert_int_equal(cl.watch_s, 1);
+	PARSE_OK("status", "--watch=3600", "-j", "web");
+	assert_int_equal(cl.watch_s, 3600);
+	assert_true(cl.json);
+	assert_string_equal(cl.limits[0].target, "web");
+	/* An optional value is attached: "--watch 5" is --watch and TARGET 5. */
+	PARSE_OK("status", "--watch", "5");
+	assert_int_equal(cl.watch_s, 2);
+	assert_string_equal(cl.limits[0].target, "5");
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		snprintf(arg, sizeof(arg), "--watch=%s", bad[i]);
+		snprintf(want, sizeof(want),
+			 "--watch: '%s' is not a number of seconds from 1 to 3600", bad[i]);
+		if (PARSE("status", arg) != PG_EXIT_USAGE || strcmp(err, want)) {
+			print_error("%s: got '%s'\n", arg, err);
+			fail();
+		}
+	}
+	/* run reports as it goes: --watch is status's. */
+	assert_int_equal(PARSE("run", "--watch"), PG_EXIT_USAGE);
+	assert_string_equal(err, "run: unknown or ambiguous option '--watch'");
+	assert_int_equal(PARSE("run", "--watch=2"), PG_EXIT_USAGE);
+	assert_int_equal(PARSE("stop", "--watch"), PG_EXIT_USAGE);
+	PARSE_OK("status", "--watch=7");
+	PARSE_OK("status");
+	assert_int_equal(cl.watch_s, 0);	/* reset by a new parse */
+}
+
+static void test_config_option(void **state)
+{
+	(void)state;
+	PARSE_OK("run");
+	assert_null(cl.config_path);
+	PARSE_OK("run", "--config", "/etc/pidguard/pidguard.conf", "--warn", "5");
+	assert_string_equal(cl.config_path, "/etc/pidguard/pidguard.conf");
+	assert_int_equal(PARSE("run", "--config", ""), PG_EXIT_USAGE);
+	assert_string_equal(err, "--config: '' is not a file name");
+	assert_int_equal(PARSE("status", "--config", "x"), PG_EXIT_USAGE);
+	/* A flag given a config-file value: the same strict words. */
+	PARSE_OK("run");
+	assert_int_equal(cli__apply_option(&cl, "no-docker", "true", err, sizeof(err)), 0);
+	assert_true(cl.no_docker);
+	assert_int_equal(cli__apply_option(&cl, "no-docker", "false", err, sizeof(err)), 0);
+	assert_false(cl.no_docker);
+	assert_int_equal(cli__apply_option(&cl, "no-docker", "on", err, sizeof(err)),
+			 PG_EXIT_USAGE);
+	assert_string_equal(err, "--no-docker: 'on' is not true or false");
+	assert_int_equal(cli__apply_option(&cl, "config", "x", err, sizeof(err)), PG_EXIT_USAGE);
+}
+
 static const struct {
 	const char *args[MAX_ARGS];
 	const char *want;	/* the whole message */
@@ -508,6 +636,10 @@ static const char *const run_teaches[] = {
 	/* exit status, files, examples */
 	"EXIT STATUS", "0 success, 1 runtime failure, 2 usage error", "/sys/fs/bpf/pidguard/",
 	"EXAMPLES", "sudo pidguard run --limit /sys/fs/cgroup/unified/docker/abc=25",
+	/* the config file and its rules */
+	"--config FILE", "CONFIG FILE", "/etc/pidguard/pidguard.conf", "No file is read unless",
+	"FILE:LINE", "no includes", "true or false", "The command line wins",
+	"--metrics [ADDR:]PORT", "127.0.0.1", "--log stderr|syslog",
 	NULL,
 };
 
@@ -598,6 +730,10 @@ int main(void)
 		cmocka_unit_test(test_limit_command),
 		cmocka_unit_test(test_help_forms),
 		cmocka_unit_test(test_reparse_resets),
+		cmocka_unit_test(test_metrics),
+		cmocka_unit_test(test_log),
+		cmocka_unit_test(test_watch),
+		cmocka_unit_test(test_config_option),
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_too_many),
 		cmocka_unit_test(test_long_values),
