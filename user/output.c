@@ -234,6 +234,7 @@ static int cmp_rows(const void *pa, const void *pb)
 {
 	const struct pg_status_row *a = pa, *b = pb;
 	bool la = row_limited(a), lb = row_limited(b);
+	int by_name;
 
 	if (la != lb)
 		return la ? -1 : 1;	/* unlimited rows last */
@@ -248,7 +249,7 @@ static int cmp_rows(const void *pa, const void *pb)
 	if (row_current(a) != row_current(b))
 		return row_current(a) > row_current(b) ? -1 : 1;
 	/* Then by the name the operator reads, and the path: a total order. */
-	int by_name = strncmp(row_name(a), row_name(b), sizeof(a->path));
+	by_name = strncmp(row_name(a), row_name(b), sizeof(a->path));
 
 	return by_name ? by_name : strncmp(a->path, b->path, sizeof(a->path));
 }
@@ -261,11 +262,14 @@ void output__sort_rows(struct pg_status_row *rows, int n)
 
 int output__pressure_pct(const struct pg_status_row *r)
 {
+	unsigned __int128 pct;
+
 	if (!row_limited(r))
 		return -1;
-	/* Rounded down: 99.6% must not read as a full cgroup. */
-	return (int)(row_current(r) * 100 / r->limit < 1000000 ? row_current(r) * 100 / r->limit
-							       : 999999);
+	/* Rounded down: 99.6% must not read as a full cgroup. 128 bits: no overflow. */
+	pct = (unsigned __int128)row_current(r) * 100 / r->limit;
+
+	return pct < 1000000 ? (int)pct : 999999;
 }
 
 static __u64 events_lost(const struct pg_status_summary *sum)

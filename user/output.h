@@ -103,30 +103,31 @@ int output__pressure_pct(const struct pg_status_row *r);
  * realistic data (only absurd counters, 20 digits, can widen it):
  *
  *   mode: kill, events lost: 0, failures: 0
- *   NAME                          CURRENT  LIMIT  USE%  PEAK  KILLED  CASE
- *   web /docker/0123456789ab...        26     25  104%    50      30  predates
- *   /pg-demo                            3     10   30%     3       0  -
- *   /init                             400   none     -   400       0  -
+ *   NAME                         CURRENT  LIMIT  USE%  PEAK  KILLED  CASE
+ *   web 0123456789ab...               26     25  104%    50      30  predates
+ *   /pg-demo                           3     10   30%     3       0  -
+ *   /system.slice/docker-0123...     400   none     -   400       0  -
  *   containers:
- *     web (compose shop/web): predates: Declared 25 (compose file), not
- *       enforced by the kernel (pids.max=max): ...
+ *     web (compose shop/web) /docker/0123456789ab...: predates: Declared 25
+ *       (compose file), not enforced by the kernel (pids.max=max): ...
  *
  * The header: mode, events lost, the sum of the failure counters (storage
  * failed, pending full, zombies full, kill failed), then every stats
- * counter that is not 0, wrapped at 80. NAME is the container name followed
- * by its path when there is room, or the path; Docker and systemd ids (32+
- * hex digits) show their first 12 digits and "...", and what is still too
- * long loses its middle to "...". Of DENIED/KILLED/FLAGGED, the mode's
- * column and any that is not 0. CASE only when some row is a container with
- * a compensation report; each such container has a paragraph after the
+ * counter that is not 0, wrapped at 80. NAME is the container name, then
+ * the last component of its path when it fits whole; else the path. Docker
+ * and systemd ids (32+ hex digits) show their first 12 digits and "...",
+ * and what is still too long loses its middle to "...". Of
+ * DENIED/KILLED/FLAGGED, the mode's column and any that is not 0. CASE only
+ * when some row is a container with a compensation report and there is
+ * room (names keep 16 columns); each container has a paragraph after the
  * table. Anything a container or a cgroup named is made printable ('?').
  * No rows prints "no limited cgroups".
  *
  * JSON form: one object {"time":..., "mode":..., "stats":{...},
- * "cgroups":[{...}, ...]} with every path in full ("time" only when
- * sum->wall_ns is set; each row also carries "pressure_pct", null without
- * a limit). Both sort rows in place. events lost is max(events_lost,
- * stats.events_lost): either may be filled.
+ * "cgroups":[{...}, ...]} with every path and name in full ("time" only
+ * when sum->wall_ns is set; each row also carries "pressure_pct", null
+ * without a limit). Both sort rows in place. events lost is
+ * max(events_lost, stats.events_lost): either may be filled.
  */
 void output__status_text(FILE *f, const struct pg_status_summary *sum, struct pg_status_row *rows, int n);
 void output__status_json(json_writer_t *jw, const struct pg_status_summary *sum, struct pg_status_row *rows, int n);
