@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * cmd_run.c - `pidguard run`: bring enforcement up (or adopt it), install
- * the limits given, then report events until SIGINT/SIGTERM.
+ * the limits given, then report events until SIGINT/SIGTERM; with
+ * --metrics, serve them to Prometheus too, and with --log syslog, send
+ * events and messages to syslog instead of stdout and stderr.
  *
  * Exiting leaves the pinned programs and maps in place: enforcement does
  * not depend on this process, and the next `run` adopts it with its counts.
@@ -22,6 +24,7 @@
 #include "event_report.h"
 #include "limit_store.h"
 #include "loader.h"
+#include "metrics.h"
 #include "paths.h"
 #include "log.h"
 #include "output.h"
@@ -145,6 +148,14 @@ static void say_docker(const struct pg_cmdline *cl)
 			  cl->default_limit);
 }
 
+/* --log syslog wins over --json: stdout gets nothing in syslog mode. */
+static enum event_report_form report_form(const struct pg_cmdline *cl)
+{
+	if (cl->log_target == PG_LOG_SYSLOG)
+		return EVENT_REPORT_SYSLOG;
+	return cl->json ? EVENT_REPORT_JSON : EVENT_REPORT_TEXT;
+}
+
 static int event_loop(const struct pg_cmdline *cl, struct pg_loader *ld, const char *cg2,
 		      struct docker_sync *ds)
 {
@@ -153,7 +164,7 @@ static int event_loop(const struct pg_cmdline *cl, struct pg_loader *ld, const c
 	time_t start = time(NULL), last_tick = start, last_collect = start;
 	int ret = 0;
 
-	if (event_report__init(&rep, ld, cg2, cl->json))
+	if (event_report__init(&rep, ld, cg2, report_form(cl)))
 		return PG_EXIT_FAIL;
 	if (ds) {
 		rep.container_of = docker_sync__container_of;
@@ -205,12 +216,16 @@ int cmd_run(const struct pg_cmdline *cl)
 {
 	struct pg_cgroup *cgs = NULL;
 	struct docker_sync *ds = NULL;
+	struct pg_metrics *metrics = NULL;
 	struct pg_loader ld = { .skel = NULL };
 	struct pg_mounts mounts;
 	struct sigaction sa = { .sa_handler = on_stop_signal };
 	pid_t holder;
 	int lock_fd, ret;
 
+	/* First: from here on, every message goes where the operator asked. */
+	if (cl->log_target == PG_LOG_SYSLOG)
+		log__use_syslog();
 	ret = commands__need_root("run");
 	if (ret)
 		return ret;
@@ -246,6 +261,12 @@ int cmd_run(const struct pg_cmdline *cl)
 		if (ret)
 			goto out;
 	}
+	/* A port in use must cost nothing: take it before the kernel is touched. */
+	if (cl->metrics) {
+		ret = metrics__bind(cl->metrics_addr, cl->metrics_port, &metrics);
+		if (ret)
+			goto out;
+	}
 
 	ret = bring_up(cl, &ld);
 	if (ret)
@@ -267,6 +288,12 @@ int cmd_run(const struct pg_cmdline *cl)
 		if (ret)
 			goto out;
 	}
+	if (metrics) {
+		ret = metrics__start(metrics, &ld, mounts.cgroup2, ds ? docker_sync__container_of : NULL,
+				     ds);
+		if (ret)
+			goto out;
+	}
 
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
@@ -274,6 +301,8 @@ int cmd_run(const struct pg_cmdline *cl)
 	ret = event_loop(cl, &ld, mounts.cgroup2, ds);
 	log__info("exiting; enforcement stays in place (`pidguard stop` removes it)");
 out:
+	/* The server first: its scrapes read the maps and the container table. */
+	metrics__free(metrics);
 	docker_sync__free(ds);	/* stops and joins its thread first */
 	loader__close(&ld);
 	free(cgs);

@@ -1,16 +1,18 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * event_report.c - events to stdout, text or JSON lines.
+ * event_report.c - events to stdout, text or JSON lines, or to syslog.
  */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <syslog.h>
 #include <time.h>
 #include <bpf/bpf.h>
 
 #include "cgroup.h"
 #include "event_report.h"
+#include "kv_line.h"
 #include "log.h"
 #include "output.h"
 
@@ -23,13 +25,14 @@ static __u64 clock_ns(clockid_t clk)
 }
 
 int event_report__init(struct event_report *rep, const struct pg_loader *ld, const char *cg2,
-		       bool json)
+		       enum event_report_form form)
 {
 	memset(rep, 0, sizeof(*rep));
 	rep->ld = ld;
+	rep->form = form;
 	snprintf(rep->cg2, sizeof(rep->cg2), "%s", cg2);
 	rep->boot_to_wall_ns = (__s64)clock_ns(CLOCK_REALTIME) - (__s64)clock_ns(CLOCK_BOOTTIME);
-	if (json) {
+	if (form == EVENT_REPORT_JSON) {
 		rep->jw = jsonw_new(stdout);
 		if (!rep->jw) {
 			log__error("out of memory");
@@ -64,6 +67,76 @@ static struct cgroup_report_state *cgroup_state(struct event_report *rep, __u64 
 	return st;
 }
 
+/* Severity of an event line in syslog: what pidguard did, or only saw. */
+static int event_priority(__u32 kind)
+{
+	switch (kind) {
+	case PG_EV_DENIED:
+	case PG_EV_KILLED:
+	case PG_EV_MIGRATED_KILLED:
+		return LOG_WARNING;
+	default:	/* over_limit, migrated, warn */
+		return LOG_NOTICE;
+	}
+}
+
+/* The line is built whole, then sent in one syslog() call: one record. */
+static FILE *kv_open(struct kv_line *l, char **buf, size_t *len)
+{
+	FILE *f = open_memstream(buf, len);
+
+	if (f)
+		kv_line__init(l, f);
+	return f;
+}
+
+static void kv_send(FILE *f, char **buf, int priority)
+{
+	/* fclose sets *buf: read it only after. */
+	if (fclose(f) == 0)
+		log__syslog_line(priority, *buf);
+	free(*buf);
+}
+
+/* The keys and values of output__event_json_ctr, in the same order. */
+static void event_syslog(const struct pg_event *ev, __u64 wall_ns, const char *cg_path,
+			 const struct pg_event_container *ctr)
+{
+	struct kv_line l;
+	char when[48], *buf = NULL;
+	size_t len;
+	FILE *f = kv_open(&l, &buf, &len);
+
+	if (!f)
+		return;
+	output__format_time(wall_ns, when, sizeof(when));
+	kv_line__str(&l, "time", when);
+	kv_line__str(&l, "kind", output__event_kind_name(ev->kind));
+	kv_line__str(&l, "cgroup", cg_path);
+	kv_line__uint(&l, "cgroup_id", ev->cg_id);
+	if (ctr && ctr->name && ctr->name[0]) {
+		kv_line__str(&l, "container", ctr->name);
+		if (ctr->project && ctr->project[0])
+			kv_line__str(&l, "compose_project", ctr->project);
+		if (ctr->service && ctr->service[0])
+			kv_line__str(&l, "compose_service", ctr->service);
+	}
+	kv_line__uint(&l, "pid", ev->pid);
+	kv_line__uint(&l, "tgid", ev->tgid);
+	kv_line__strn(&l, "comm", ev->comm, PG_COMM_LEN);
+	kv_line__uint(&l, "ppid", ev->ppid);
+	kv_line__strn(&l, "pcomm", ev->pcomm, PG_COMM_LEN);
+	kv_line__uint(&l, "count", ev->count);
+	if (ev->limit == PG_NO_LIMIT)
+		kv_line__str(&l, "limit", "none");
+	else
+		kv_line__uint(&l, "limit", ev->limit);
+	kv_line__uint(&l, "suppressed", ev->suppressed);
+	kv_line__bool(&l, "parent_killed", ev->flags & PG_EVF_PARENT_KILLED);
+	kv_line__bool(&l, "graced", ev->flags & PG_EVF_GRACED);
+	kv_send(f, &buf, event_priority(ev->kind));
+}
+
 int event_report__handle(void *ctx, void *data, size_t size)
 {
 	struct event_report *rep = ctx;
@@ -93,6 +166,10 @@ int event_report__handle(void *ctx, void *data, size_t size)
 		ctr.service = ref.service;
 		ctrp = &ctr;
 	}
+	if (rep->form == EVENT_REPORT_SYSLOG) {
+		event_syslog(&ev, wall, st ? st->path : NULL, ctrp);
+		return 0;
+	}
 	if (rep->jw)
 		output__event_json_ctr(rep->jw, &ev, wall, st ? st->path : NULL, ctrp);
 	else
@@ -107,6 +184,25 @@ static void print_summary(struct event_report *rep, const char *kind, const char
 	char when[64];
 
 	output__format_time(clock_ns(CLOCK_REALTIME), when, sizeof(when));
+	if (rep->form == EVENT_REPORT_SYSLOG) {
+		struct kv_line l;
+		char *buf = NULL;
+		size_t len;
+		FILE *f = kv_open(&l, &buf, &len);
+
+		if (!f)
+			return;
+		kv_line__str(&l, "time", when);
+		kv_line__str(&l, "kind", kind);
+		if (path) {
+			kv_line__str(&l, "cgroup", path);
+			kv_line__uint(&l, "cgroup_id", cg_id);
+		}
+		kv_line__uint(&l, path ? "suppressed" : "count", n);
+		/* Suppressed events were seen and counted; lost ones were not seen. */
+		kv_send(f, &buf, path ? LOG_NOTICE : LOG_WARNING);
+		return;
+	}
 	if (rep->jw) {
 		jsonw_start_object(rep->jw);
 		jsonw_string_field(rep->jw, "time", when);

@@ -4,6 +4,11 @@
  * and report what the records cannot say themselves: suppressions left
  * pending when a storm ends, events lost to a full ring buffer, and the
  * resynchronisation the kernel side asked for.
+ *
+ * Three forms: text lines and JSON lines on stdout, or (run --log syslog)
+ * one syslog line per event, key=value pairs with the keys of the JSON
+ * form (kv_line.h), at a priority that says how serious it is: denied and
+ * killed LOG_WARNING, over_limit, migrated and warn LOG_NOTICE.
  */
 #ifndef PG_EVENT_REPORT_H
 #define PG_EVENT_REPORT_H
@@ -25,8 +30,15 @@ struct cgroup_report_state {
 	char path[256];
 };
 
+enum event_report_form {
+	EVENT_REPORT_TEXT,
+	EVENT_REPORT_JSON,
+	EVENT_REPORT_SYSLOG,
+};
+
 struct event_report {
 	const struct pg_loader *ld;
+	enum event_report_form form;
 	char cg2[PG_PATH_MAX];
 	json_writer_t *jw;		/* NULL: text */
 	__s64 boot_to_wall_ns;		/* add to a boot-time stamp: wall clock */
@@ -42,7 +54,7 @@ struct event_report {
 };
 
 int event_report__init(struct event_report *rep, const struct pg_loader *ld, const char *cg2,
-		       bool json);
+		       enum event_report_form form);
 void event_report__fini(struct event_report *rep);
 
 /* ring_buffer_sample_fn */
