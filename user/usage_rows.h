@@ -17,8 +17,8 @@
 /*
  * One pg_status_row per entry of the limits map (path relative to cg2, or
  * "(gone)"; usage zero when its entry is missing), sorted by cgroup id,
- * each once, the Docker fields empty. *out is malloc'd (caller frees; NULL when none).
- * Returns the number of rows, or -ENOMEM.
+ * each once, the Docker fields empty. *out is malloc'd (caller frees;
+ * NULL when none). Returns the number of rows, or -ENOMEM.
  */
 int usage_rows__collect(const struct pg_loader *ld, const char *cg2, struct pg_status_row **out);
 
