@@ -289,8 +289,8 @@ int cmd_run(const struct pg_cmdline *cl)
 			goto out;
 	}
 	if (metrics) {
-		ret = metrics__start(metrics, &ld, mounts.cgroup2, ds ? docker_sync__container_of : NULL,
-				     ds);
+		ret = metrics__start(metrics, &ld, mounts.cgroup2,
+				     ds ? docker_sync__container_of : NULL, ds);
 		if (ret)
 			goto out;
 	}

@@ -115,7 +115,8 @@ int metrics__bind(const char *addr, __u16 port, struct pg_metrics **out)
 	if (bind(m->listen_fd, sa, salen) || listen(m->listen_fd, LISTEN_BACKLOG))
 		goto fail;
 
-	if (!is_loopback(family, family == AF_INET ? (void *)&sin.sin_addr : (void *)&sin6.sin6_addr))
+	if (!is_loopback(family,
+			 family == AF_INET ? (void *)&sin.sin_addr : (void *)&sin6.sin6_addr))
 		log__warn("metrics on %s, beyond loopback: the endpoint has no authentication; "
 			  "anyone who reaches it sees cgroup paths and container names",
 			  m->where);
