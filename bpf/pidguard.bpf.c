@@ -76,6 +76,7 @@
 char LICENSE[] SEC("license") = "GPL";
 
 #define PG_SIGKILL 9
+#define PG_PF_EXITING 0x00000004	/* include/linux/sched.h: not in BTF */
 
 /* Linux 6.13+. Only the *_kill programs reference it: the loader does not
  * load them where it is missing, so the rest loads on older kernels. */
@@ -362,6 +363,16 @@ static __always_inline int on_attach(struct task_struct *task, bool threadgroup,
 
 	if (!cfg || !cfg->level_mask)
 		return 0;
+	/*
+	 * The kernel never migrates an exiting task (cgroup_migrate_add_task
+	 * skips PF_EXITING), yet the tracepoint still names it: a zombie whose
+	 * pid was written to cgroup.procs, or the exited leader of a process
+	 * whose other threads did move. Its charge already lives in the zombie
+	 * index; charging it here would count it twice. Only the threads that
+	 * moved need accounting: the resync below.
+	 */
+	if (BPF_CORE_READ(task, flags) & PG_PF_EXITING)
+		goto resync;
 	found = wanted_slots(cfg, task_cgroup(task), &w);
 	ts = bpf_task_storage_get(&tasks, task, 0, found ? BPF_LOCAL_STORAGE_GET_F_CREATE : 0);
 	if (!ts) {
@@ -396,6 +407,7 @@ static __always_inline int on_attach(struct task_struct *task, bool threadgroup,
 	 * The tracepoint fires once per process, for its leader; the other
 	 * threads moved too. Ask the loader for a reconcile pass.
 	 */
+resync:
 	if (threadgroup && BPF_CORE_READ(task, signal, nr_threads) > 1) {
 		STAT_INC(resyncs);
 		event_emit(cfg, NULL, PG_EV_RESYNC, 0, 0, task, NULL, 0, 0);
