@@ -26,6 +26,7 @@
 #include "loader.h"
 #include "metrics.h"
 #include "paths.h"
+#include "pin_keeper.h"
 #include "log.h"
 #include "output.h"
 #include "runlock.h"
@@ -156,9 +157,28 @@ static enum event_report_form report_form(const struct pg_cmdline *cl)
 	return cl->json ? EVENT_REPORT_JSON : EVENT_REPORT_TEXT;
 }
 
-static int event_loop(const struct pg_cmdline *cl, struct pg_loader *ld, const char *cg2,
-		      struct docker_sync *ds)
+/* Pins gone (bpffs unmounted, directory removed): pin them again, say so. */
+static void keep_pins(struct pin_keeper *pk, bool *failing)
 {
+	char err[512];
+	int n = pin_keeper__repin_lost(pk, err, sizeof(err));
+
+	if (n > 0)
+		log__warn("%d pinned objects had disappeared from %s (bpffs unmounted or the "
+			  "directory removed); pinned again, enforcement never stopped",
+			  n, paths__pin_dir());
+	if (n < 0 && !*failing)
+		log__error("%s; enforcement holds while this run runs, and ends when it exits",
+			   err);
+	else if (n >= 0 && *failing)
+		log__info("%s is pinned again", paths__pin_dir());
+	*failing = n < 0;
+}
+
+static int event_loop(const struct pg_cmdline *cl, struct pg_loader *ld, const char *cg2,
+		      struct docker_sync *ds, struct pin_keeper *pk)
+{
+	bool pins_failing = false;
 	struct event_report rep;
 	struct ring_buffer *rb;
 	time_t start = time(NULL), last_tick = start, last_collect = start;
@@ -193,6 +213,7 @@ static int event_loop(const struct pg_cmdline *cl, struct pg_loader *ld, const c
 			docker_sync__tick(ds);
 			if (loader__collect_zombies(ld))
 				log__warn("zombie collection failed: %s", strerror(errno));
+			keep_pins(pk, &pins_failing);
 		}
 		if (now - last_collect >= 10) {
 			int gone = limit_store__collect(ld, cg2);
@@ -218,8 +239,10 @@ int cmd_run(const struct pg_cmdline *cl)
 	struct docker_sync *ds = NULL;
 	struct pg_metrics *metrics = NULL;
 	struct pg_loader ld = { .skel = NULL };
+	struct pin_keeper pins = { .nr = 0 };
 	struct pg_mounts mounts;
 	struct sigaction sa = { .sa_handler = on_stop_signal };
+	char err[512];
 	pid_t holder;
 	int lock_fd, ret;
 
@@ -295,15 +318,19 @@ int cmd_run(const struct pg_cmdline *cl)
 			goto out;
 	}
 
+	if (pin_keeper__hold(&pins, err, sizeof(err)))
+		log__warn("%s: if bpffs is unmounted under pidguard, enforcement ends", err);
+
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	log__info("ready: %d limits, pinned at %s", limit_store__count(&ld), paths__pin_dir());
-	ret = event_loop(cl, &ld, mounts.cgroup2, ds);
+	ret = event_loop(cl, &ld, mounts.cgroup2, ds, &pins);
 	log__info("exiting; enforcement stays in place (`pidguard stop` removes it)");
 out:
 	/* The server first: its scrapes read the maps and the container table. */
 	metrics__free(metrics);
 	docker_sync__free(ds);	/* stops and joins its thread first */
+	pin_keeper__release(&pins);
 	loader__close(&ld);
 	free(cgs);
 	close(lock_fd);

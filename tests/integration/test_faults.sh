@@ -1,0 +1,130 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# Faults pidguard must survive, report, and never lose a count over:
+#  - the ring buffer overflows (the loader is stopped while a flag-mode storm
+#    emits tens of thousands of events): every over-limit fork is either an
+#    event read or one counted in events_lost, which the loader reports;
+#  - a limited cgroup is removed: its limit is dropped and said so, nothing
+#    else changes;
+#  - bpffs is unmounted under a running pidguard: the loader holds every
+#    pinned object, mounts bpffs again, pins it all again and says so, and
+#    enforcement never stops. That case runs in a private mount namespace
+#    (unshare -m) with a bpffs of its own: the host's mounts are not touched.
+. "$(dirname "$0")/lib.sh"
+
+if [ "${PG_IN_MNTNS:-}" != 1 ]; then
+	# Everything below runs in a private mount namespace.
+	if command -v unshare > /dev/null 2>&1 && unshare -m --propagation private true 2>/dev/null; then
+		PG_IN_MNTNS=1 exec unshare -m --propagation private sh "$0" "$@"
+	fi
+	PG_IN_MNTNS=0
+fi
+pg_setup faults
+
+LIMIT=2
+# Our own bpffs, so that unmounting it harms nobody.
+if [ "$PG_IN_MNTNS" = 1 ]; then
+	mount -t bpf bpf /sys/fs/bpf || { notok faults "cannot mount a private bpffs"; exit 1; }
+fi
+
+A=$(cg_make a) || { notok faults "cannot create cgroups under $CG2"; exit 1; }
+RA=$(cg_rel "$A")
+
+name=faults-ringbuf-overflow
+OPS=200000
+if ! pg_run --mode flag --limit "$RA=$LIMIT" --events-per-sec 0 --json; then
+	notok "$name" "pidguard run did not get ready: $(pg_run_why)"
+	exit 1
+fi
+# Fill A to its limit, stop the reader, storm past the limit.
+pg_forker "$T/hold.out" --cgroup "$A" spawn 1 --hold-ms 60000; PH=$BG_PID
+pg_wait_phase "$T/hold.out" ready 5000 "$PH"
+kill -STOP "$RUN_PID"
+pg_forker "$T/storm.out" --cgroup "$A" storm --ops "$OPS" --only exitfork --seed 1; PS=$BG_PID
+pg_finish "$PS" 120000
+kill -CONT "$RUN_PID"
+_end=$(( $(now_ms) + 5000 * PG_SCALE ))
+while ! grep -q '"kind":"lost"' "$T/run.out" && [ "$(now_ms)" -lt "$_end" ]; do sleep 0.1; done
+ev_norm
+pg_status > /dev/null 2>&1
+lost=$(stat_field events_lost)
+flagged=$(st "$RA" flagged)
+# flagged counts forks and migrations past the limit (the storm's forker
+# joining the full cgroup is one).
+got=$(( $(ev_count "$RA" over_limit) + $(ev_count "$RA" migrated) ))
+reported=$(sed -n 's/.*"kind":"lost".*"count":\([0-9]*\).*/\1/p' "$T/events" | awk '{ s += $1 } END { print s + 0 }')
+note "$name: $flagged forks flagged, $got events read, $lost lost (reported: $reported)"
+if [ "${lost:-0}" -eq 0 ]; then
+	notok "$name" "the ring buffer never overflowed ($got events read of $flagged): raise OPS"
+elif [ "$reported" != "$lost" ]; then
+	notok "$name" "stats.events_lost is $lost but the loader reported $reported lost: $(grep -m1 lost "$T/events")"
+elif [ $((got + lost)) != "$flagged" ]; then
+	notok "$name" "$flagged forks flagged but $got events read + $lost lost: not every one accounted for once"
+elif ! pg_alive "$RUN_PID"; then
+	notok "$name" "the loader died: $(pg_run_why)"
+else
+	ok "$name"
+fi
+pg_finish "$PH" 5000
+pg_run_stop
+
+name=faults-cgroup-removed
+B=$(cg_make b) || exit 1
+RB=$(cg_rel "$B")
+if ! pg_run --limit "$RA=$LIMIT" --limit "$RB=5" --json; then
+	notok "$name" "pidguard run did not get ready: $(pg_run_why)"
+else
+	pg_forker "$T/b.out" --cgroup "$B" spawn 2 --hold-ms 200; pg_finish "$BG_PID" 5000
+	cg_destroy "$B"
+	# The loader drops limits of removed cgroups every 10 s.
+	pg_wait_line "$T/run.err" 'dropped 1 limits of removed cgroups' 15000 "$RUN_PID"
+	pg_status > /dev/null 2>&1
+	if ! grep -q 'dropped 1 limits of removed cgroups' "$T/run.err"; then
+		notok "$name" "no report of the dropped limit within 15 s: $(pg_run_why)"
+	elif [ -n "$(st_obj "$RB")" ]; then
+		notok "$name" "status still lists the removed $RB: $(st_obj "$RB")"
+	elif [ "$(st "$RA" limit)" != "$LIMIT" ] || ! pg_alive "$RUN_PID"; then
+		notok "$name" "the other limit changed (${RA}: $(st "$RA" limit)) or the loader died"
+	else
+		ok "$name"
+	fi
+fi
+
+name=faults-bpffs-unmounted
+if [ "$PG_IN_MNTNS" != 1 ]; then
+	skip "$name" "no private mount namespace here (unshare -m): bpffs is never unmounted on the host"
+elif [ -z "${RUN_PID:-}" ]; then
+	notok "$name" "no loader running"
+else
+	# Unmount every bpffs at /sys/fs/bpf in this namespace (ours, and the
+	# host's one beneath it): the pins are gone, the directory is plain sysfs.
+	umount /sys/fs/bpf && umount /sys/fs/bpf 2>/dev/null
+	gone=$([ -e "$PIN_DIR/settings" ] && echo no || echo yes)
+	pg_wait_line "$T/run.err" 'pinned again' 5000 "$RUN_PID"
+	pg_forker "$T/u.out" --cgroup "$A" spawn $((LIMIT + 5)) --hold-ms 300; PU=$BG_PID
+	pg_finish "$PU" 10000
+	pg_status > /dev/null 2>&1
+	acted=$(st_sum "$RA" killed denied flagged)
+	if [ "$gone" != yes ]; then
+		notok "$name" "the pins were still there after unmounting bpffs"
+	elif ! grep -q 'pinned again' "$T/run.err"; then
+		notok "$name" "the loader did not report pinning again: $(pg_run_why)"
+	elif [ ! -e "$PIN_DIR/settings" ] || [ "$(stat -c %a "$PIN_DIR")" != 700 ]; then
+		notok "$name" "$PIN_DIR is not back (mode $(stat -c %a "$PIN_DIR" 2>/dev/null))"
+	elif [ "${acted:-0}" -lt 1 ]; then
+		notok "$name" "no enforcement after the re-pin: $RA killed+denied+flagged=${acted:-none}"
+	elif expect_exact "$name" "$RA" "$A" 0 "after the re-pin"; then
+		# And it survives the loader: SIGINT, then a spawn still meets pidguard.
+		pg_run_stop
+		before=$acted
+		pg_forker "$T/v.out" --cgroup "$A" spawn $((LIMIT + 5)) --hold-ms 300; pg_finish "$BG_PID" 10000
+		pg_status > /dev/null 2>&1
+		acted=$(st_sum "$RA" killed denied flagged)
+		if [ "$acted" -le "$before" ]; then
+			notok "$name" "enforcement ended with the loader after the re-pin ($before -> $acted)"
+		else
+			ok "$name"
+		fi
+	fi
+fi
+exit 0
