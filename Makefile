@@ -28,7 +28,7 @@ WARNINGS := -Wall -Wextra -Werror
 CFLAGS	?= -g -O2
 CFLAGS	+= $(WARNINGS) -std=gnu11 -D_GNU_SOURCE -Iinclude -Iuser -I$(OUT) $(SANFLAGS)
 LDFLAGS	+= $(SANFLAGS)
-LDLIBS	:= -lbpf -lelf -lz -lcurl -ljansson -lyaml
+LDLIBS	:= -lbpf -lelf -lz -lcurl -ljansson -lyaml -lmicrohttpd
 ifeq ($(STATIC),1)
 LDFLAGS	+= -static
 LDLIBS	+= -lzstd -lpthread
@@ -67,7 +67,7 @@ BENCH_BINS	:= $(patsubst tests/bench/%.c,$(OUT)/bench/%,$(BENCH_SRCS))
 .DELETE_ON_ERROR:
 # Keep the BPF objects: the VM harness and bpftool users want them.
 .SECONDARY: $(BPF_OBJS)
-.PHONY: all clean test unit-test integration-test test-asan install demo vm-test bench fmt
+.PHONY: all clean test unit-test integration-test test-asan install uninstall demo vm-test bench soak fuzz fmt
 
 all: $(OUT)/pidguard $(TOOL_BINS) $(BENCH_BINS)
 
@@ -135,11 +135,50 @@ vm-test:
 bench: all
 	$(Q)PG_BUILD=$(OUT) scripts/bench.sh
 
+# Exactness under load with loader kills: minutes, never part of `make test`.
+# SOAK_OPS (1000000), SOAK_CGROUPS (20), SOAK_KILLS (10) tune it.
+soak: all
+	$(Q)PG_BUILD=$(OUT) sh tests/soak/soak.sh
+
+# libFuzzer harnesses of tests/fuzz/ (clang -fsanitize=fuzzer,address,undefined), built
+# into FUZZ_OUT and run FUZZ_SECONDS each, one at a time; fails on any finding.
+FUZZ_OUT	?= build-fuzz
+FUZZ_SECONDS	?= 30
+fuzz:
+	$(Q)OUT=$(FUZZ_OUT) FUZZ_SECONDS=$(FUZZ_SECONDS) scripts/fuzz.sh
+
+# Installed layout (DESTDIR honoured). The config file is installed only
+# where there is none yet: an operator's config is never overwritten, and
+# uninstall never removes it.
+SBINDIR		?= $(PREFIX)/sbin
+UNITDIR		?= $(PREFIX)/lib/systemd/system
+MANDIR		?= $(PREFIX)/share/man
+BASHCOMPDIR	?= $(PREFIX)/share/bash-completion/completions
+SYSCONFDIR	?= /etc
+INSTALLED	:= $(SBINDIR)/pidguard $(UNITDIR)/pidguard.service $(MANDIR)/man8/pidguard.8 \
+		   $(BASHCOMPDIR)/pidguard
+
 install: $(OUT)/pidguard
-	install -D -m 0755 $(OUT)/pidguard $(DESTDIR)$(PREFIX)/sbin/pidguard
+	install -D -m 0755 $(OUT)/pidguard $(DESTDIR)$(SBINDIR)/pidguard
+	install -d -m 0755 $(DESTDIR)$(UNITDIR)
+	sed 's|@SBINDIR@|$(SBINDIR)|g' deploy/pidguard.service.in > $(DESTDIR)$(UNITDIR)/pidguard.service
+	chmod 0644 $(DESTDIR)$(UNITDIR)/pidguard.service
+	install -D -m 0644 docs/pidguard.8 $(DESTDIR)$(MANDIR)/man8/pidguard.8
+	install -D -m 0644 completions/pidguard.bash $(DESTDIR)$(BASHCOMPDIR)/pidguard
+	$(Q)if [ ! -f etc/pidguard.conf ]; then :; \
+	elif [ -e $(DESTDIR)$(SYSCONFDIR)/pidguard/pidguard.conf ]; then \
+		echo "  keeping $(DESTDIR)$(SYSCONFDIR)/pidguard/pidguard.conf"; \
+	else \
+		install -D -m 0644 etc/pidguard.conf $(DESTDIR)$(SYSCONFDIR)/pidguard/pidguard.conf; \
+	fi
+
+uninstall:
+	rm -f $(addprefix $(DESTDIR),$(INSTALLED))
+	$(Q)! [ -e $(DESTDIR)$(SYSCONFDIR)/pidguard/pidguard.conf ] || \
+		echo "  kept $(DESTDIR)$(SYSCONFDIR)/pidguard/pidguard.conf (remove it by hand)"
 
 fmt:
 	clang-format -i bpf/*.c bpf/*.h user/*.c user/*.h include/*.h tests/unit/*.c tests/tools/*.c
 
 clean:
-	rm -rf build build-asan build-static build-vm
+	rm -rf build build-asan build-static build-vm build-fuzz

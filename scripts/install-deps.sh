@@ -7,7 +7,10 @@ set -eu
 
 PKGS="make gcc clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libzstd-dev
 pkg-config libcmocka-dev busybox-static qemu-system-x86 cpio gzip
-libcurl4-openssl-dev libjansson-dev libyaml-dev docker.io iproute2 procps"
+libcurl4-openssl-dev libjansson-dev libyaml-dev docker.io iproute2 procps
+libmicrohttpd-dev curl valgrind
+libclang-rt-14-dev socat
+groff-base man-db python3-yaml systemd"
 
 if [ "$(id -u)" -ne 0 ]; then
 	echo "install-deps: must run as root (it calls apt-get)" >&2

@@ -175,7 +175,7 @@ ensure_pkgs() {
 # qemu, the guest userland, the initramfs and vmlinux extraction tools.
 ensure_pkgs qemu-system-x86 busybox-static cpio gzip xz-utils coreutils findutils binutils
 [ -z "$BUILD_DIR" ] && ensure_pkgs make gcc clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev \
-	libzstd-dev pkg-config libcurl4-openssl-dev libjansson-dev libyaml-dev
+	libzstd-dev pkg-config libcurl4-openssl-dev libjansson-dev libyaml-dev libmicrohttpd-dev
 BUSYBOX=/bin/busybox
 [ -x "$BUSYBOX" ] || die "$BUSYBOX missing after installing busybox-static"
 file -L "$BUSYBOX" 2>/dev/null | grep -q 'dynamically linked' && die "$BUSYBOX is not static (install busybox-static, not busybox)"

@@ -811,7 +811,8 @@ static const char run_options[] =
 	"                     ADDR defaults to 127.0.0.1 (off by default)\n"
 	"  --log stderr|syslog\n"
 	"                     where events and messages go: stdout/stderr (default)\n"
-	"                     or syslog, facility daemon, one key=value line each\n";
+	"                     or syslog, facility daemon, one key=value line each;\n"
+	"                     nothing goes to stdout then\n";
 
 static const char config_file[] =
 	"CONFIG FILE (--config FILE)\n"
