@@ -27,44 +27,7 @@
 #include "names.h"
 #include "output.h"
 #include "paths.h"
-
-static int collect_rows(const struct pg_loader *ld, const char *cg2, struct pg_status_row **out)
-{
-	struct pg_status_row *rows = NULL;
-	__u64 key, next;
-	void *prev = NULL;
-	int n = 0, cap = 0;
-
-	while (bpf_map_get_next_key(ld->limits_fd, prev, &next) == 0) {
-		struct pg_limit lim;
-		struct pg_status_row *row;
-
-		key = next;
-		prev = &key;
-		if (bpf_map_lookup_elem(ld->limits_fd, &key, &lim))
-			continue; /* removed meanwhile */
-		if (n == cap) {
-			struct pg_status_row *bigger;
-
-			cap = cap ? cap * 2 : 64;
-			bigger = realloc(rows, cap * sizeof(*rows));
-			if (!bigger) {
-				free(rows);
-				return -ENOMEM;
-			}
-			rows = bigger;
-		}
-		row = &rows[n++];
-		memset(row, 0, sizeof(*row));
-		row->cg_id = key;
-		row->limit = lim.max;
-		if (cgroup__path_of_id(cg2, key, row->path, sizeof(row->path)))
-			snprintf(row->path, sizeof(row->path), "(gone)");
-		bpf_map_lookup_elem(ld->usage_fd, &key, &row->usage);
-	}
-	*out = rows;
-	return n;
-}
+#include "usage_rows.h"
 
 /*
  * Container names, limit sources and compensation, as `run` published them
@@ -195,7 +158,7 @@ static int snapshot__read(struct status_snapshot *s, const char *cg2, const char
 	}
 	s->sum.mode = output__mode_name(cfg.mode);
 	s->sum.events_lost = s->sum.stats.events_lost;
-	s->n = collect_rows(&ld, cg2, &s->rows);
+	s->n = usage_rows__collect(&ld, cg2, &s->rows);
 	loader__close(&ld);
 	if (s->n < 0) {
 		s->n = 0;
