@@ -30,8 +30,45 @@ fi
 A=$(cg_make a) || { notok faults "cannot create cgroups under $CG2"; exit 1; }
 RA=$(cg_rel "$A")
 
+name=faults-attach-fails-open
+# A program that cannot be attached and pinned (here: a directory squats
+# the pin name of task_exit, attached after the fork hooks) must leave
+# nothing attached: fork hooks without their exit hook would only ever
+# count up, and end in refusing forks. run exits 1 and says why.
+BPFTOOL=$(command -v bpftool 2>/dev/null)
+our_progs() { "$BPFTOOL" prog show 2>/dev/null | grep -c -E ' name (fork_kill|fork_count|task_exit|attach_kill|attach_count) '; }
+if [ -z "$BPFTOOL" ]; then
+	skip "$name" "no bpftool to list the attached programs"
+else
+	before=$(our_progs)
+	mkdir -p "$PIN_DIR/link_task_exit"
+	"$PG" run --no-docker --limit "$RA=$LIMIT" --duration 1 > "$T/af.out" 2> "$T/af.err"
+	rc=$?
+	rmdir "$PIN_DIR/link_task_exit" 2>/dev/null
+	left=$(ls "$PIN_DIR" 2>/dev/null | tr '\n' ' ')
+	rmdir "$PIN_DIR" 2>/dev/null
+	_end=$(( $(now_ms) + 3000 * PG_SCALE ))
+	while [ "$(our_progs)" != "$before" ] && [ "$(now_ms)" -lt "$_end" ]; do sleep 0.1; done
+	after=$(our_progs)
+	pg_forker "$T/af-spawn.out" --cgroup "$A" spawn $((LIMIT + 5)) --hold-ms 200; pg_finish "$BG_PID" 5000
+	if [ "$rc" != 1 ]; then
+		notok "$name" "run exited $rc, expected 1: $(tail -n 2 "$T/af.err" | tr '\n' ' ')"
+	elif ! grep -q 'link_task_exit' "$T/af.err"; then
+		notok "$name" "the error does not name what failed: $(tail -n 2 "$T/af.err" | tr '\n' ' ')"
+	elif [ -n "$left" ]; then
+		notok "$name" "pinned objects left behind: $left"
+	elif [ "$after" != "$before" ]; then
+		notok "$name" "$((after - before)) of our programs still loaded after the failed run"
+	elif [ "$(kv "$T/af-spawn.out" forks_ok)" != $((LIMIT + 5)) ] ||
+	     [ "$(kv "$T/af-spawn.out" children_killed)" != 0 ]; then
+		notok "$name" "forks were refused or killed after the failed run: $(grep -v '^child=' "$T/af-spawn.out" | tr '\n' ' ')"
+	else
+		ok "$name"
+	fi
+fi
+
 name=faults-ringbuf-overflow
-OPS=200000
+OPS=100000
 if ! pg_run --mode flag --limit "$RA=$LIMIT" --events-per-sec 0 --json; then
 	notok "$name" "pidguard run did not get ready: $(pg_run_why)"
 	exit 1
@@ -41,7 +78,7 @@ pg_forker "$T/hold.out" --cgroup "$A" spawn 1 --hold-ms 60000; PH=$BG_PID
 pg_wait_phase "$T/hold.out" ready 5000 "$PH"
 kill -STOP "$RUN_PID"
 pg_forker "$T/storm.out" --cgroup "$A" storm --ops "$OPS" --only exitfork --seed 1; PS=$BG_PID
-pg_finish "$PS" 120000
+pg_finish "$PS" 90000
 kill -CONT "$RUN_PID"
 _end=$(( $(now_ms) + 5000 * PG_SCALE ))
 while ! grep -q '"kind":"lost"' "$T/run.out" && [ "$(now_ms)" -lt "$_end" ]; do sleep 0.1; done
