@@ -3,12 +3,14 @@
  * log.c - operator messages: text on stderr, JSON errors on stdout, or
  * syslog (log.h).
  *
- * Messages quote container names and cgroup paths, which containers
- * choose: on their way to syslog, control bytes become '?', so that no
- * message can forge a second log line.
+ * Messages quote container names, cgroup paths and command-line values,
+ * which containers and callers choose: in text (stderr and syslog) control
+ * bytes become '?', so that no message can forge a second log line or
+ * send escape sequences to the operator's terminal. JSON escapes them.
  */
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 #include <syslog.h>
 #include <unistd.h>
 
@@ -46,24 +48,19 @@ static void sanitize(char *msg)
 			*p = '?';
 }
 
-static void to_syslog(int priority, const char *fmt, va_list ap)
-{
-	char msg[1024];
-
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	sanitize(msg);
-	syslog(priority, "%s", msg);
-}
+/* Room for a cgroup path (PATH_MAX) and the words around it. */
+#define LOG_MSG_MAX 4608
 
 static void log_text(int priority, const char *prefix, const char *fmt, va_list ap)
 {
-	if (log_to_syslog) {
-		to_syslog(priority, fmt, ap);
-		return;
-	}
-	fprintf(stderr, "pidguard: %s", prefix);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
+	char msg[LOG_MSG_MAX];
+
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	sanitize(msg);
+	if (log_to_syslog)
+		syslog(priority, "%s", msg);
+	else
+		fprintf(stderr, "pidguard: %s%s\n", prefix, msg);
 }
 
 void log__info(const char *fmt, ...)
@@ -86,21 +83,22 @@ void log__warn(const char *fmt, ...)
 
 void log__error(const char *fmt, ...)
 {
-	char msg[1024];
+	char msg[LOG_MSG_MAX], text[LOG_MSG_MAX];
 	va_list ap;
 
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
+	memcpy(text, msg, sizeof(text));
+	sanitize(text);
 	if (log_to_syslog) {
-		sanitize(msg);
-		syslog(LOG_ERR, "%s", msg);
+		syslog(LOG_ERR, "%s", text);
 		if (isatty(STDERR_FILENO))
-			fprintf(stderr, "pidguard: error: %s\n", msg);
+			fprintf(stderr, "pidguard: error: %s\n", text);
 		return;	/* stdout stays empty in syslog mode */
 	}
-	fprintf(stderr, "pidguard: error: %s\n", msg);
-	if (log_json) {
+	fprintf(stderr, "pidguard: error: %s\n", text);
+	if (log_json) {	/* the JSON writer escapes what text replaced */
 		json_writer_t *jw = jsonw_new(stdout);
 
 		if (jw) {
