@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # Build and run the libFuzzer harnesses of tests/fuzz/ (see tests/fuzz/README).
 #
-#   scripts/fuzz.sh [--build-only] [HARNESS...]     (default: every fuzz_*.c)
+#   scripts/fuzz.sh [--build-only|--coverage] [HARNESS...]  (default: every fuzz_*.c)
 #
 # OUT (default build-fuzz) receives the objects, the harness binaries, a
 # scratch corpus per harness (new inputs land there, never in the committed
@@ -10,6 +10,11 @@
 # Each harness runs FUZZ_SECONDS (default 30), one after the other: a
 # fuzzer uses a whole core. Exit status 1 when a harness crashed, leaked,
 # hit undefined behaviour or a timeout: the artifact path is printed.
+#
+# --coverage builds each harness with clang's source-based coverage instead
+# (no sanitizers, libFuzzer only as the driver), replays the committed and
+# the scratch corpus once, and prints llvm-cov's line and branch coverage of
+# the user files the harness links with.
 #
 # A harness lists the user/*.c files it links with on a "fuzz-sources:"
 # line of its header comment. The user code is built with the fuzzer's
@@ -21,10 +26,11 @@ OUT=${OUT:-build-fuzz}
 FUZZ_SECONDS=${FUZZ_SECONDS:-30}
 CLANG=${CLANG:-clang}
 build_only=0
-if [ "${1:-}" = "--build-only" ]; then
-	build_only=1
-	shift
-fi
+coverage=0
+case "${1:-}" in
+--build-only) build_only=1; shift ;;
+--coverage) coverage=1; shift ;;
+esac
 
 FLAGS="-g -O1 -fno-omit-frame-pointer -fno-sanitize-recover=all -std=gnu11 -D_GNU_SOURCE
 	-Wall -Wextra -Werror -Iinclude -Iuser -Itests/fuzz"
@@ -43,6 +49,33 @@ if ! printf "int LLVMFuzzerTestOneInput(const char *d, unsigned long n) { return
 	echo "fuzz: $CLANG cannot link -fsanitize=fuzzer (Debian: libclang-rt-14-dev;" \
 	     "scripts/install-deps.sh installs it)" >&2
 	exit 1
+fi
+
+# Coverage: one instrumented binary per harness, every user file compiled
+# into it (no shared objects, so that each report counts only that harness).
+if [ "$coverage" -eq 1 ]; then
+	PROFDATA=${PROFDATA:-llvm-profdata}
+	LLVMCOV=${LLVMCOV:-llvm-cov}
+	COVFLAGS="-fprofile-instr-generate -fcoverage-mapping"
+	mkdir -p "$OUT/cov"
+	for h in "$@"; do
+		src=tests/fuzz/$h.c
+		users=$(sed -n 's/^ \* fuzz-sources://p' "$src")
+		# shellcheck disable=SC2086
+		"$CLANG" $FLAGS $COVFLAGS -fsanitize=fuzzer "$src" $users $LIBS -o "$OUT/cov/$h"
+		mkdir -p "$OUT/corpus/$h"
+		rm -f "$OUT/cov/$h".profraw*
+		LLVM_PROFILE_FILE="$OUT/cov/$h.profraw" "$OUT/cov/$h" -runs=0 \
+			"tests/fuzz/corpus/$h" "$OUT/corpus/$h" > "$OUT/logs/$h.cov.log" 2>&1
+		"$PROFDATA" merge -sparse "$OUT/cov/$h.profraw" -o "$OUT/cov/$h.profdata"
+		[ "$h" = fuzz_docker_stream ] && users="$users user/docker_client.c"
+		echo "== $h"
+		# shellcheck disable=SC2086
+		"$LLVMCOV" report "$OUT/cov/$h" -instr-profile="$OUT/cov/$h.profdata" $users |
+			awk '$1 ~ /\.c$/ || /^TOTAL/ { sub(".*/", "", $1)
+				printf "   %-18s lines %5d of %5d  %7s   branches %7s\n", $1, $8 - $9, $8, $10, $13 }'
+	done
+	exit 0
 fi
 
 # Build: user objects (once per run of this script, shared between harnesses),
