@@ -3,6 +3,7 @@
  * limit_store.c - the limits and usage maps, seen from userspace.
  */
 #include <errno.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 #include <bpf/bpf.h>
@@ -106,23 +107,35 @@ int limit_store__count(const struct pg_loader *l)
 
 int limit_store__collect(const struct pg_loader *l, const char *cg2_root)
 {
-	__u64 gone[256];
-	__u64 key, next;
+	__u64 *gone = NULL, key, next;
 	void *prev = NULL;
 	char path[PG_PATH_MAX];
-	int n = 0;
+	int n = 0, cap = 0;
 
-	/* Collect first, delete after: deleting while walking skips keys. */
-	while (n < (int)(sizeof(gone) / sizeof(gone[0])) &&
-	       bpf_map_get_next_key(l->limits_fd, prev, &next) == 0) {
+	/*
+	 * Collect first, delete after: deleting while walking skips keys. All
+	 * in one pass, however many: after a mass removal of containers (or a
+	 * map filled with ids of gone cgroups) every slot comes back at once.
+	 */
+	while (bpf_map_get_next_key(l->limits_fd, prev, &next) == 0) {
 		key = next;
 		prev = &key;
-		if (cgroup__path_of_id(cg2_root, key, path, sizeof(path)) == -ENOENT)
-			gone[n++] = key;
+		if (cgroup__path_of_id(cg2_root, key, path, sizeof(path)) != -ENOENT)
+			continue;
+		if (n == cap) {
+			__u64 *bigger = realloc(gone, (cap ? cap * 2 : 256) * sizeof(*gone));
+
+			if (!bigger)
+				break;	/* delete what we have; the rest next time */
+			gone = bigger;
+			cap = cap ? cap * 2 : 256;
+		}
+		gone[n++] = key;
 	}
 	for (int i = 0; i < n; i++) {
 		bpf_map_delete_elem(l->limits_fd, &gone[i]);
 		bpf_map_delete_elem(l->usage_fd, &gone[i]);
 	}
+	free(gone);
 	return n;
 }

@@ -127,6 +127,40 @@ else
 	fi
 fi
 
+name=faults-limits-map-full
+# The limits map full (16,384 entries, here of ids no cgroup has): a new
+# limit is refused with a clear error, that cgroup stays untouched, and
+# once the loader drops the limits of cgroups that do not exist, it works.
+MAPFILL="$PG_BUILD/tools/mapfill"
+C=$(cg_make c) || exit 1
+RC=$(cg_rel "$C")
+if [ -z "${RUN_PID:-}" ]; then
+	notok "$name" "no loader running"
+elif [ ! -x "$MAPFILL" ]; then
+	notok "$name" "no $MAPFILL"
+else
+	"$MAPFILL" "$PIN_DIR/limits" 20000 > "$T/fill.out" 2>&1
+	"$PG" limit "$RC" 3 > "$T/full.out" 2>&1; rc_full=$?
+	pg_forker "$T/c.out" --cgroup "$C" spawn 8 --hold-ms 200; pg_finish "$BG_PID" 5000
+	pg_wait_line "$T/run.err" "dropped $(kv "$T/fill.out" added) limits of removed cgroups" 15000 "$RUN_PID"
+	"$PG" limit "$RC" 3 > "$T/after.out" 2>&1; rc_after=$?
+	pg_status > /dev/null 2>&1
+	if [ "$(kv "$T/fill.out" stopped)" != "Argument list too long" ]; then
+		notok "$name" "the map did not fill: $(tr '\n' ' ' < "$T/fill.out")"
+	elif [ "$rc_full" != 1 ] || ! grep -q 'limits map full' "$T/full.out"; then
+		notok "$name" "limit on a full map: rc $rc_full: $(head -c 200 "$T/full.out")"
+	elif [ "$(kv "$T/c.out" forks_ok)" != 8 ] || [ "$(kv "$T/c.out" children_killed)" != 0 ]; then
+		notok "$name" "forks in the cgroup whose limit was refused were acted on: $(grep -v '^child=' "$T/c.out" | tr '\n' ' ')"
+	elif ! grep -q -E "dropped $(kv "$T/fill.out" added) limits of removed cgroups" "$T/run.err"; then
+		notok "$name" "the $(kv "$T/fill.out" added) bogus limits were not dropped within 15 s: $(pg_run_why)"
+	elif [ "$rc_after" != 0 ] || [ "$(st "$RC" limit)" != 3 ] || [ "$(st "$RA" limit)" != "$LIMIT" ]; then
+		notok "$name" "after the drop: limit rc $rc_after, $RC limit '$(st "$RC" limit)', $RA limit '$(st "$RA" limit)'"
+	else
+		ok "$name"
+		note "$name: $(kv "$T/fill.out" added) entries filled the map"
+	fi
+fi
+
 name=faults-bpffs-unmounted
 if [ "$PG_IN_MNTNS" != 1 ]; then
 	skip "$name" "no private mount namespace here (unshare -m): bpffs is never unmounted on the host"
