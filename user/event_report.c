@@ -166,6 +166,9 @@ int event_report__handle(void *ctx, void *data, size_t size)
 		ctr.service = ref.service;
 		ctrp = &ctr;
 	}
+	/* Before the line: userspace enforcement's reaction time counts. */
+	if (rep->on_event)
+		rep->on_event(rep->event_ctx, &ev);
 	if (rep->form == EVENT_REPORT_SYSLOG) {
 		event_syslog(&ev, wall, st ? st->path : NULL, ctrp);
 		return 0;

@@ -51,6 +51,9 @@ struct event_report {
 	/* Optional: the container of a cgroup id (docker_sync), for events. */
 	bool (*container_of)(void *ctx, __u64 cg_id, struct pg_container_ref *out);
 	void *container_ctx;
+	/* Optional: told each decoded event, before its line (run's runaway_ctl). */
+	void (*on_event)(void *ctx, const struct pg_event *ev);
+	void *event_ctx;
 };
 
 int event_report__init(struct event_report *rep, const struct pg_loader *ld, const char *cg2,
