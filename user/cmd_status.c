@@ -27,7 +27,10 @@
 #include "names.h"
 #include "output.h"
 #include "paths.h"
+#include "task_groups.h"
 #include "usage_rows.h"
+
+#define STATUS_TOP_GROUPS 3	/* groups under each row with --detail */
 
 /*
  * Container names, limit sources and compensation, as `run` published them
@@ -119,6 +122,8 @@ struct status_snapshot {
 
 static void snapshot__free(struct status_snapshot *s)
 {
+	for (int i = 0; i < s->n; i++)
+		free((void *)s->rows[i].top_groups);
 	free(s->rows);
 	free((void *)s->sum.unlimited);
 	free(s->refs);
@@ -134,12 +139,38 @@ static __u64 wall_now_ns(void)
 }
 
 /*
+ * status --detail: the largest task groups of each row, from /proc. A
+ * cgroup that is gone or unreadable simply has none.
+ */
+static void add_top_groups(const char *cg2, struct status_snapshot *s)
+{
+	char dir[PG_PATH_MAX + sizeof(s->rows->path)];
+
+	s->sum.detail = true;
+	for (int i = 0; i < s->n; i++) {
+		struct pg_status_row *r = &s->rows[i];
+		struct pg_tg_scan opts = { .threads = true };
+		struct pg_task_group *groups;
+		int n;
+
+		if (r->path[0] != '/')
+			continue;	/* "(gone)" */
+		snprintf(dir, sizeof(dir), "%s%s", cg2, r->path);
+		n = task_groups__of_cgroup(dir, &opts, &groups);
+		if (n <= 0)
+			continue;
+		r->top_groups = groups;
+		r->nr_top_groups = n < STATUS_TOP_GROUPS ? n : STATUS_TOP_GROUPS;
+	}
+}
+
+/*
  * Read everything status shows (only the row of TARGET when not NULL).
  * 0, or a PG_EXIT_* status with the reason in err: PG_EXIT_USAGE when
  * TARGET names nothing, PG_EXIT_FAIL otherwise.
  */
 static int snapshot__read(struct status_snapshot *s, const char *cg2, const char *target,
-			  char *err, size_t errlen)
+			  bool detail, char *err, size_t errlen)
 {
 	struct pg_loader ld;
 	struct pg_config cfg;
@@ -178,6 +209,8 @@ static int snapshot__read(struct status_snapshot *s, const char *cg2, const char
 		s->n = kept;
 	}
 	output__sort_rows(s->rows, s->n);
+	if (detail)
+		add_top_groups(cg2, s);
 	return 0;
 }
 
@@ -217,7 +250,8 @@ static int status_once(const struct pg_cmdline *cl, const struct pg_mounts *moun
 	char err[PG_PATH_MAX + 256];
 	int ret;
 
-	ret = snapshot__read(&snap, mounts->cgroup2, status_target(cl), err, sizeof(err));
+	ret = snapshot__read(&snap, mounts->cgroup2, status_target(cl), cl->detail, err,
+			     sizeof(err));
 	if (ret) {
 		log__error("%s", err);
 		return ret;
@@ -311,7 +345,8 @@ static int status_watch(const struct pg_cmdline *cl, const struct pg_mounts *mou
 		char err[PG_PATH_MAX + 256];
 		int ret;
 
-		ret = snapshot__read(&snap, mounts->cgroup2, status_target(cl), err, sizeof(err));
+		ret = snapshot__read(&snap, mounts->cgroup2, status_target(cl), cl->detail, err,
+				     sizeof(err));
 		if (ret && (first || !loader__pinned())) {
 			/*
 			 * Nothing to watch: not loaded, or a TARGET that names

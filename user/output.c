@@ -11,6 +11,7 @@
 #include <string.h>
 #include <time.h>
 #include "output.h"
+#include "top_output.h"
 
 static const char *const kind_names[] = {
 	[PG_EV_DENIED] = "denied",
@@ -709,6 +710,8 @@ void output__status_text(FILE *f, const struct pg_status_summary *sum, struct pg
 			fprintf(f, "  %s", kase);
 		}
 		fputc('\n', f);
+		if (sum->detail)
+			top_output__detail_text(f, r->top_groups, r->nr_top_groups);
 	}
 	containers_text(f, rows, n);
 	unlimited_text(f, sum);
@@ -779,6 +782,13 @@ void output__status_json(json_writer_t *jw, const struct pg_status_summary *sum,
 				jsonw_string_field(jw, "compensation", r->compensation);
 				jsonw_string_field(jw, "compensation_text", r->compensation_text);
 			}
+		}
+		if (sum->detail) {
+			jsonw_name(jw, "top_groups");
+			jsonw_start_array(jw);
+			for (int g = 0; g < r->nr_top_groups; g++)
+				top_output__group_json(jw, &r->top_groups[g]);
+			jsonw_end_array(jw);
 		}
 		jsonw_end_object(jw);
 	}

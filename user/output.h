@@ -12,6 +12,7 @@
 #include <linux/types.h>
 #include "../include/pidguard.h"
 #include "json_writer.h"
+#include "task_groups.h"
 
 const char *output__event_kind_name(__u32 kind);	/* "denied", "killed", ... */
 const char *output__mode_name(__u32 mode);		/* "deny", "kill", "flag" */
@@ -73,6 +74,9 @@ struct pg_status_row {
 	char limit_source[64];		/* "label", "compose file", ... */
 	char compensation[32];		/* compensation case name */
 	char compensation_text[640];	/* its sentence */
+	/* status --detail: its largest task groups (the caller owns them). */
+	const struct pg_task_group *top_groups;
+	int nr_top_groups;
 };
 
 struct pg_status_summary {
@@ -87,6 +91,11 @@ struct pg_status_summary {
 	 */
 	const char *const *unlimited;
 	int nr_unlimited;
+	/*
+	 * status --detail: text prints each row's top_groups under it
+	 * (top_output__detail_text), JSON a "top_groups" array in each row.
+	 */
+	bool detail;
 };
 
 /*
