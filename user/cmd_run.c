@@ -3,7 +3,9 @@
  * cmd_run.c - `pidguard run`: bring enforcement up (or adopt it), install
  * the limits given, then report events until SIGINT/SIGTERM; with
  * --metrics, serve them to Prometheus too, and with --log syslog, send
- * events and messages to syslog instead of stdout and stderr.
+ * events and messages to syslog instead of stdout and stderr. With
+ * --on-runaway or --enforce-in-userspace, each event also goes to the
+ * escalation ladder (runaway_ctl.h), in this same thread.
  *
  * Exiting leaves the pinned programs and maps in place: enforcement does
  * not depend on this process, and the next `run` adopts it with its counts.
@@ -29,6 +31,7 @@
 #include "pin_keeper.h"
 #include "log.h"
 #include "output.h"
+#include "runaway_ctl.h"
 #include "runlock.h"
 
 static volatile sig_atomic_t stop_signal;
@@ -179,6 +182,9 @@ static int event_loop(const struct pg_cmdline *cl, struct pg_loader *ld, const c
 		      struct docker_sync *ds, struct pin_keeper *pk)
 {
 	bool pins_failing = false;
+	struct runaway_params rp = { .rate = cl->runaway_rate, .seconds = cl->runaway_seconds,
+				     .cooldown_s = PG_RUNAWAY_DEFAULT_COOLDOWN_S };
+	struct runaway_ctl *ctl = NULL;
 	struct event_report rep;
 	struct ring_buffer *rb;
 	time_t start = time(NULL), last_tick = start, last_collect = start;
@@ -190,9 +196,23 @@ static int event_loop(const struct pg_cmdline *cl, struct pg_loader *ld, const c
 		rep.container_of = docker_sync__container_of;
 		rep.container_ctx = ds;
 	}
+	if (cl->on_runaway != PG_RUNAWAY_NONE || cl->enforce_in_userspace) {
+		ctl = runaway_ctl__new(cl->on_runaway, &rp, cl->enforce_in_userspace, &rep, cg2);
+		if (!ctl) {
+			log__error("out of memory");
+			event_report__fini(&rep);
+			return PG_EXIT_FAIL;
+		}
+		rep.on_event = runaway_ctl__on_event;
+		rep.event_ctx = ctl;
+		log__info("runaway: more than %u attempts/s past a limit for %u s: %s%s",
+			  rp.rate, rp.seconds, runaway__action_name(cl->on_runaway),
+			  cl->enforce_in_userspace ? "; over-limit tasks killed in userspace" : "");
+	}
 	rb = ring_buffer__new(ld->events_fd, event_report__handle, &rep, NULL);
 	if (!rb) {
 		log__error("cannot open the event ring buffer: %s", strerror(errno));
+		runaway_ctl__free(ctl);
 		event_report__fini(&rep);
 		return PG_EXIT_FAIL;
 	}
@@ -210,6 +230,7 @@ static int event_loop(const struct pg_cmdline *cl, struct pg_loader *ld, const c
 		if (now != last_tick) {
 			last_tick = now;
 			event_report__tick(&rep);
+			runaway_ctl__tick(ctl);
 			docker_sync__tick(ds);
 			if (loader__collect_zombies(ld))
 				log__warn("zombie collection failed: %s", strerror(errno));
@@ -229,6 +250,7 @@ static int event_loop(const struct pg_cmdline *cl, struct pg_loader *ld, const c
 	ring_buffer__consume(rb);
 	event_report__tick(&rep);
 	ring_buffer__free(rb);
+	runaway_ctl__free(ctl);
 	event_report__fini(&rep);
 	return ret;
 }

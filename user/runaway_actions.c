@@ -1,0 +1,288 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * runaway_actions.c - freeze, thaw, trim and kill a cgroup (see the
+ * header). Everything goes through the cgroup's files and /proc: the BPF
+ * side is not involved, so that these work in any mode, flag included.
+ *
+ * Trim reads /proc/PID/stat per process: a few thousand reads for the
+ * largest cgroups, well under the millisecond budget of the smaller ones
+ * that userspace enforcement is for.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cgroup.h"
+#include "runaway_actions.h"
+
+#define TRIM_MAX_PROCS 65536
+
+static int write_file(const char *dir, const char *name, const char *val)
+{
+	char p[4096];
+	int fd, ret = 0;
+
+	if (snprintf(p, sizeof(p), "%s/%s", dir, name) >= (int)sizeof(p))
+		return -ENAMETOOLONG;
+	fd = open(p, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (write(fd, val, strlen(val)) < 0)
+		ret = -errno;
+	close(fd);
+	return ret;
+}
+
+static int read_file(const char *path, char *buf, size_t len)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, len - 1);
+	close(fd);
+	if (n < 0)
+		return -errno;
+	buf[n] = '\0';
+	return 0;
+}
+
+/* The first pid of path's cgroup.procs, 0 if empty, negative errno. */
+static int first_pid(const char *path)
+{
+	char p[4096], buf[64];
+	int ret;
+
+	snprintf(p, sizeof(p), "%s/cgroup.procs", path);
+	ret = read_file(p, buf, sizeof(buf));
+	return ret ? ret : atoi(buf);
+}
+
+/* The v1 freezer directory of the cgroup a member of path is in. */
+static int v1_freezer_dir(const char *path, char *out, size_t len)
+{
+	char p[64], buf[4096], *line, *save = NULL;
+	int pid = first_pid(path), ret;
+
+	if (pid <= 0)
+		return pid ? pid : -ENOENT;
+	snprintf(p, sizeof(p), "/proc/%d/cgroup", pid);
+	ret = read_file(p, buf, sizeof(buf));
+	if (ret)
+		return ret;
+	for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		char *ctl = strchr(line, ':'), *rel = ctl ? strchr(ctl + 1, ':') : NULL;
+
+		if (!rel || strncmp(ctl + 1, "freezer:", 8))
+			continue;
+		if (snprintf(out, len, "/sys/fs/cgroup/freezer%s", rel + 1) >= (int)len)
+			return -ENAMETOOLONG;
+		return access(out, F_OK) ? -errno : 0;
+	}
+	return -ENOENT;
+}
+
+int runaway_actions__freeze(const char *path, bool freeze, char *err, size_t errlen)
+{
+	char v1[4096];
+	int ret = write_file(path, "cgroup.freeze", freeze ? "1" : "0");
+
+	if (ret != -ENOENT) {
+		if (ret)
+			snprintf(err, errlen, "%s/cgroup.freeze: %s", path, strerror(-ret));
+		return ret;
+	}
+	/* No cgroup.freeze (the root cgroup, or a kernel before 5.2): the v1 freezer. */
+	ret = v1_freezer_dir(path, v1, sizeof(v1));
+	if (!ret)
+		ret = write_file(v1, "freezer.state", freeze ? "FROZEN" : "THAWED");
+	if (ret)
+		snprintf(err, errlen, "%s: no cgroup.freeze, and no v1 freezer: %s", path,
+			 strerror(-ret));
+	return ret;
+}
+
+int runaway_actions__frozen(const char *path)
+{
+	char p[4096 + 32], buf[1024], v1[4096];
+	const char *f;
+	int ret;
+
+	snprintf(p, sizeof(p), "%s/cgroup.events", path);
+	ret = read_file(p, buf, sizeof(buf));
+	if (!ret) {
+		f = strstr(buf, "frozen ");
+		return f ? f[7] == '1' : -ENOENT;
+	}
+	ret = v1_freezer_dir(path, v1, sizeof(v1));
+	if (ret)
+		return ret;
+	snprintf(p, sizeof(p), "%s/freezer.state", v1);
+	ret = read_file(p, buf, sizeof(buf));
+	return ret ? ret : !strncmp(buf, "FROZEN", 6);
+}
+
+struct proc_info {
+	int pid;
+	unsigned long long start;	/* clock ticks after boot */
+	long threads;
+	bool ns_init;			/* pid 1 of its pid namespace */
+};
+
+/* Start time (field 22) and threads (field 20) from /proc/PID/stat. */
+static int proc_stat(int pid, struct proc_info *pi)
+{
+	char p[64], buf[1024], *s;
+	int ret;
+
+	snprintf(p, sizeof(p), "/proc/%d/stat", pid);
+	ret = read_file(p, buf, sizeof(buf));
+	if (ret)
+		return ret;
+	/* comm may hold spaces and ')': the fields start after the last ')'. */
+	s = strrchr(buf, ')');
+	if (!s || sscanf(s + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u %*d %*d "
+			 "%*d %*d %ld %*d %llu", &pi->threads, &pi->start) != 2)
+		return -EINVAL;
+	return 0;
+}
+
+/* NSpid's last field is the pid in the innermost namespace. */
+static bool proc_is_ns_init(int pid)
+{
+	char p[64], buf[4096], *l, *e;
+
+	snprintf(p, sizeof(p), "/proc/%d/status", pid);
+	if (read_file(p, buf, sizeof(buf)))
+		return false;
+	l = strstr(buf, "\nNSpid:");
+	if (!l)
+		return false;
+	l += 7;
+	e = strchr(l, '\n');
+	if (e)
+		*e = '\0';
+	l = strrchr(l, '\t') ? strrchr(l, '\t') + 1 : l;
+	return atoi(l) == 1;
+}
+
+static int newest_first(const void *a, const void *b)
+{
+	const struct proc_info *x = a, *y = b;
+
+	if (x->start != y->start)
+		return x->start < y->start ? 1 : -1;
+	return y->pid - x->pid;	/* same tick: the higher pid is likely newer */
+}
+
+/* The cgroup's own processes, newest first; count or negative errno. */
+static int list_procs(const char *path, struct proc_info **out)
+{
+	char p[4096], line[32];
+	struct proc_info *v = NULL, *nv;
+	int n = 0, cap = 0;
+	FILE *f;
+
+	snprintf(p, sizeof(p), "%s/cgroup.procs", path);
+	f = fopen(p, "re");
+	if (!f)
+		return -errno;
+	while (fgets(line, sizeof(line), f) && n < TRIM_MAX_PROCS) {
+		struct proc_info pi = { .pid = atoi(line) };
+
+		if (pi.pid <= 0 || proc_stat(pi.pid, &pi))
+			continue;	/* gone meanwhile */
+		if (n == cap) {
+			cap = cap ? cap * 2 : 64;
+			nv = realloc(v, cap * sizeof(*v));
+			if (!nv) {
+				free(v);
+				fclose(f);
+				return -ENOMEM;
+			}
+			v = nv;
+		}
+		v[n++] = pi;
+	}
+	fclose(f);
+	if (n)
+		qsort(v, n, sizeof(*v), newest_first);
+	*out = v;
+	return n;
+}
+
+int runaway_actions__trim(const char *path, __u32 limit, struct trim_result *res, char *err,
+			  size_t errlen)
+{
+	struct proc_info *v = NULL;
+	long count = cgroup__count_tasks(path);
+	int n, init = -1;
+
+	memset(res, 0, sizeof(*res));
+	if (count < 0) {
+		snprintf(err, errlen, "%s: cannot count its tasks: %s", path, strerror(-count));
+		return (int)count;
+	}
+	res->before = count;
+	if (count <= (long)limit)
+		return 0;
+	n = list_procs(path, &v);
+	if (n < 0) {
+		snprintf(err, errlen, "%s/cgroup.procs: %s", path, strerror(-n));
+		return n;
+	}
+	/* The init: pid 1 of a pid namespace (a container's), else the oldest. */
+	for (int i = 0; i < n && init < 0; i++)
+		if (proc_is_ns_init(v[i].pid))
+			init = i;
+	if (init < 0 && n)
+		init = n - 1;
+	if (init >= 0)
+		res->kept_init = v[init].pid;
+	for (int i = 0; i < n && count > (long)limit; i++) {
+		if (i == init)
+			continue;
+		if (kill(v[i].pid, SIGKILL) && errno != ESRCH)
+			continue;
+		res->killed_procs++;
+		res->killed_tasks += v[i].threads;
+		count -= v[i].threads;
+	}
+	free(v);
+	return 0;
+}
+
+int runaway_actions__kill(const char *path, char *err, size_t errlen)
+{
+	int ret = write_file(path, "cgroup.kill", "1");
+
+	if (ret != -ENOENT) {
+		if (ret)
+			snprintf(err, errlen, "%s/cgroup.kill: %s", path, strerror(-ret));
+		return ret;
+	}
+	/* No cgroup.kill (before 5.14): a few rounds, for children forked meanwhile. */
+	for (int round = 0; round < 10; round++) {
+		struct proc_info *v = NULL;
+		int n = list_procs(path, &v);
+
+		if (n < 0) {
+			snprintf(err, errlen, "%s/cgroup.procs: %s", path, strerror(-n));
+			return n;
+		}
+		for (int i = 0; i < n; i++)
+			kill(v[i].pid, SIGKILL);
+		free(v);
+		if (!n)
+			return 0;
+		usleep(10000);
+	}
+	snprintf(err, errlen, "%s: processes still there after 10 rounds of SIGKILL", path);
+	return -EAGAIN;
+}

@@ -1,0 +1,50 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * runaway_ctl.h - run's escalation ladder and userspace enforcement: fed
+ * each decoded event (event_report's on_event hook), it keeps the policy
+ * state per cgroup (runaway.h), takes the actions (runaway_actions.h) and
+ * reports each step as a "runaway" line in the events' form.
+ *
+ * The action is the run's (--on-runaway) for every cgroup: the container
+ * label pidguard.on-runaway is not read yet.
+ */
+#ifndef PG_RUNAWAY_CTL_H
+#define PG_RUNAWAY_CTL_H
+
+#include <stdbool.h>
+#include <linux/types.h>
+#include "event_report.h"
+#include "runaway.h"
+
+#define PG_RUNAWAY_CGROUPS 1024
+
+struct runaway_cgroup {
+	__u64 cg_id;
+	__u32 limit;			/* from its last event */
+	struct runaway_state st;
+	char path[PG_PATH_MAX];		/* absolute; "" once found gone */
+};
+
+struct runaway_ctl {
+	enum pg_runaway_action action;
+	struct runaway_params params;
+	bool enforce;			/* --enforce-in-userspace */
+	const struct event_report *rep;	/* its form and JSON writer */
+	char cg2[PG_PATH_MAX];
+	int nr;
+	struct runaway_cgroup cgs[PG_RUNAWAY_CGROUPS];
+};
+
+/* NULL when neither the ladder (action none) nor enforcement is wanted. */
+struct runaway_ctl *runaway_ctl__new(enum pg_runaway_action action,
+				     const struct runaway_params *params, bool enforce,
+				     const struct event_report *rep, const char *cg2);
+void runaway_ctl__free(struct runaway_ctl *ctl);
+
+/* event_report's on_event hook: ctx is the runaway_ctl. */
+void runaway_ctl__on_event(void *ctx, const struct pg_event *ev);
+
+/* Once a second: quiet seconds end episodes. */
+void runaway_ctl__tick(struct runaway_ctl *ctl);
+
+#endif
