@@ -6,7 +6,7 @@
  * which is what makes calling it again and again in one process sound.
  * The smaller parsers it uses are fuzzed directly too, on the first field.
  *
- * fuzz-sources: user/cli.c
+ * fuzz-sources: user/cli.c user/runaway.c
  */
 #include <stdio.h>
 #include "cli.h"

@@ -6,7 +6,7 @@
  * `pidguard run`, as config__apply does, so every value then goes through
  * the command line's own validation in cli.c.
  *
- * fuzz-sources: user/config.c user/cli.c
+ * fuzz-sources: user/config.c user/cli.c user/runaway.c
  */
 #include <stdio.h>
 #include "config.h"

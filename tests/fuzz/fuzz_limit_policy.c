@@ -7,7 +7,7 @@
  * value, --limit target, container name, container id, compose project,
  * compose service, compose file text.
  *
- * fuzz-sources: user/limit_policy.c user/compose.c user/cli.c
+ * fuzz-sources: user/limit_policy.c user/compose.c user/cli.c user/runaway.c
  */
 #include <stdio.h>
 #include "limit_policy.h"
