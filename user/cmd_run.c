@@ -219,13 +219,14 @@ static int event_loop(const struct pg_cmdline *cl, struct pg_loader *ld, const c
 	while (!stop_signal) {
 		time_t now;
 
-		ret = ring_buffer__poll(rb, 200);
+		ret = ring_buffer__poll(rb, runaway_ctl__poll_ms(ctl, 200));
 		if (ret < 0 && ret != -EINTR) {
 			log__error("reading events: %s", strerror(-ret));
 			ret = PG_EXIT_FAIL;
 			break;
 		}
 		ret = 0;
+		runaway_ctl__sweep(ctl);
 		now = time(NULL);
 		if (now != last_tick) {
 			last_tick = now;

@@ -11,6 +11,7 @@
  * its reaction time: the event's kernel stamp to the last kill).
  */
 #include <errno.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -57,6 +58,20 @@ struct runaway_ctl *runaway_ctl__new(enum pg_runaway_action action,
 	ctl->enforce = enforce;
 	ctl->rep = rep;
 	snprintf(ctl->cg2, sizeof(ctl->cg2), "%s", cg2);
+	/*
+	 * A fork bomb is hundreds of runnable tasks: at an equal share, the
+	 * enforcer would get a few milliseconds a second. SCHED_FIFO for this
+	 * thread only (the event loop's: docker_sync's and the metrics
+	 * server's keep theirs); it sleeps in epoll between events, and the
+	 * kernel's RT throttling bounds it if it ever did not.
+	 */
+	if (enforce) {
+		struct sched_param sp = { .sched_priority = 1 };
+
+		if (sched_setscheduler(0, SCHED_FIFO, &sp))
+			log__warn("--enforce-in-userspace: SCHED_FIFO refused (%s); under a fork "
+				  "bomb, reactions may take much longer", strerror(errno));
+	}
 	return ctl;
 }
 
@@ -259,6 +274,10 @@ static void enforce(struct runaway_ctl *ctl, struct runaway_cgroup *c, const str
 
 	if (!c->path[0] || ev->limit == PG_NO_LIMIT)
 		return;
+	/* A trim that started after this fork read a count that included it. */
+	if (ev->ts_ns < c->trimmed_ns)
+		return;
+	c->trimmed_ns = clock_ns(CLOCK_BOOTTIME);
 	if (runaway_actions__trim(c->path, ev->limit, &tr, err, sizeof(err))) {
 		log__warn("--enforce-in-userspace: %s", err);
 		return;
@@ -296,6 +315,36 @@ void runaway_ctl__on_event(void *ctx, const struct pg_event *ev)
 	if (ev->kind != PG_EV_MIGRATED && ctl->action != PG_RUNAWAY_NONE)
 		step(ctl, c, runaway__observe(&c->st, &ctl->params, clock_ns(CLOCK_MONOTONIC),
 					      1 + (__u64)ev->suppressed));
+}
+
+/* 10 ms: a sweep of a cgroup under its limit is one count of its threads. */
+#define ENFORCE_POLL_MS 10
+
+int runaway_ctl__poll_ms(const struct runaway_ctl *ctl, int dflt)
+{
+	return ctl && ctl->enforce ? ENFORCE_POLL_MS : dflt;
+}
+
+void runaway_ctl__sweep(struct runaway_ctl *ctl)
+{
+	char err[PG_PATH_MAX + 128];
+	struct trim_result tr;
+
+	if (!ctl || !ctl->enforce)
+		return;
+	for (int i = 0; i < ctl->nr; i++) {
+		struct runaway_cgroup *c = &ctl->cgs[i];
+		struct runaway_line r = { .step = "enforce", .cg = c, .result = "ok",
+					  .trim = &tr, .reaction_us = -1 };
+
+		if (!c->path[0] || c->limit == PG_NO_LIMIT)
+			continue;
+		c->trimmed_ns = clock_ns(CLOCK_BOOTTIME);
+		if (runaway_actions__trim(c->path, c->limit, &tr, err, sizeof(err)) == -ENOENT)
+			c->path[0] = '\0';	/* removed: forget it */
+		else if (tr.killed_procs)
+			report(ctl, &r);
+	}
 }
 
 void runaway_ctl__tick(struct runaway_ctl *ctl)

@@ -21,6 +21,7 @@
 struct runaway_cgroup {
 	__u64 cg_id;
 	__u32 limit;			/* from its last event */
+	__u64 trimmed_ns;		/* boot time the last enforcement trim started */
 	struct runaway_state st;
 	char path[PG_PATH_MAX];		/* absolute; "" once found gone */
 };
@@ -46,5 +47,15 @@ void runaway_ctl__on_event(void *ctx, const struct pg_event *ev);
 
 /* Once a second: quiet seconds end episodes. */
 void runaway_ctl__tick(struct runaway_ctl *ctl);
+
+/*
+ * With enforcement, on every pass of the event loop: trim each cgroup seen
+ * over its limit. The event budget (--events-per-sec) suppresses a storm's
+ * events after its first ones, and a suppressed event triggers nothing.
+ */
+void runaway_ctl__sweep(struct runaway_ctl *ctl);
+
+/* How long the event loop may sleep: short with enforcement (see sweep). */
+int runaway_ctl__poll_ms(const struct runaway_ctl *ctl, int dflt);
 
 #endif
