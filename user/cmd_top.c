@@ -34,7 +34,11 @@ static void pinned_state(const struct pg_cgroup *cg, struct pg_top_header *h)
 	struct pg_usage u;
 	struct pg_loader ld;
 
-	if (geteuid() != 0 || !loader__pinned() || loader__open_pinned(&ld, err, sizeof(err)))
+	if (geteuid() != 0) {
+		h->no_access = true;
+		return;
+	}
+	if (!loader__pinned() || loader__open_pinned(&ld, err, sizeof(err)))
 		return;
 	h->pinned = true;
 	if (!bpf_map_lookup_elem(ld.usage_fd, &cg->id, &u))

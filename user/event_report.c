@@ -15,6 +15,7 @@
 #include "kv_line.h"
 #include "log.h"
 #include "output.h"
+#include "top_output.h"
 
 static __u64 clock_ns(clockid_t clk)
 {
@@ -44,6 +45,8 @@ int event_report__init(struct event_report *rep, const struct pg_loader *ld, con
 
 void event_report__fini(struct event_report *rep)
 {
+	for (int i = 0; i < rep->nr_cgroups; i++)
+		free(rep->cgroups[i].top);
 	if (rep->jw)
 		jsonw_destroy(&rep->jw);
 }
@@ -65,6 +68,48 @@ static struct cgroup_report_state *cgroup_state(struct event_report *rep, __u64 
 	if (cgroup__path_of_id(rep->cg2, cg_id, st->path, sizeof(st->path)))
 		snprintf(st->path, sizeof(st->path), "(gone)");
 	return st;
+}
+
+/*
+ * The largest task group of the event's cgroup, for the events that say a
+ * fork went past the limit: what is multiplying. Read from /proc at most
+ * once a second per cgroup and from at most TOP_SCAN_MAX processes (a
+ * fork bomb sends thousands of events a second, and the event loop must
+ * keep draining the ring buffer); in between, the cached answer. NULL
+ * when there is none (cgroup gone, empty, or out of memory).
+ */
+#define TOP_SCAN_MAX		2048
+#define TOP_REFRESH_NS		1000000000ull
+
+static const struct pg_task_group *event_top_group(struct event_report *rep,
+						   struct cgroup_report_state *st, __u32 kind)
+{
+	char dir[PG_PATH_MAX + sizeof(st->path)];
+	struct pg_tg_scan opts = { .max = TOP_SCAN_MAX };
+	struct pg_task_group *groups;
+	__u64 now = clock_ns(CLOCK_MONOTONIC);
+	int n;
+
+	if (!st || (kind != PG_EV_OVER_LIMIT && kind != PG_EV_KILLED && kind != PG_EV_DENIED))
+		return NULL;
+	if (st->top && now - st->top_read_ns < TOP_REFRESH_NS)
+		return st->top->count ? st->top : NULL;
+	if (!st->top) {
+		st->top = calloc(1, sizeof(*st->top));
+		if (!st->top)
+			return NULL;
+	}
+	st->top_read_ns = now;
+	st->top->count = 0;
+	if (st->path[0] != '/')
+		return NULL;	/* "(gone)" */
+	snprintf(dir, sizeof(dir), "%s%s", rep->cg2, st->path);
+	n = task_groups__of_cgroup(dir, &opts, &groups);
+	if (n > 0)
+		*st->top = groups[0];
+	if (n >= 0)
+		free(groups);
+	return st->top->count ? st->top : NULL;
 }
 
 /* Severity of an event line in syslog: what pidguard did, or only saw. */
@@ -100,7 +145,7 @@ static void kv_send(FILE *f, char **buf, int priority)
 
 /* The keys and values of output__event_json_ctr, in the same order. */
 static void event_syslog(const struct pg_event *ev, __u64 wall_ns, const char *cg_path,
-			 const struct pg_event_container *ctr)
+			 const struct pg_event_container *ctr, const struct pg_task_group *top)
 {
 	struct kv_line l;
 	char when[48], *buf = NULL;
@@ -134,6 +179,12 @@ static void event_syslog(const struct pg_event *ev, __u64 wall_ns, const char *c
 	kv_line__uint(&l, "suppressed", ev->suppressed);
 	kv_line__bool(&l, "parent_killed", ev->flags & PG_EVF_PARENT_KILLED);
 	kv_line__bool(&l, "graced", ev->flags & PG_EVF_GRACED);
+	if (top) {
+		char t[PG_TG_CMD_MAX + 16];
+
+		snprintf(t, sizeof(t), "%s x %u", top->cmdline, top->count);
+		kv_line__str(&l, "top", t);
+	}
 	kv_send(f, &buf, event_priority(ev->kind));
 }
 
@@ -144,6 +195,7 @@ int event_report__handle(void *ctx, void *data, size_t size)
 	struct cgroup_report_state *st;
 	struct pg_container_ref ref;
 	struct pg_event_container ctr = { 0 }, *ctrp = NULL;
+	const struct pg_task_group *top;
 	__u64 wall;
 
 	if (size < sizeof(ev)) {
@@ -169,14 +221,15 @@ int event_report__handle(void *ctx, void *data, size_t size)
 	/* Before the line: userspace enforcement's reaction time counts. */
 	if (rep->on_event)
 		rep->on_event(rep->event_ctx, &ev);
+	top = event_top_group(rep, st, ev.kind);
 	if (rep->form == EVENT_REPORT_SYSLOG) {
-		event_syslog(&ev, wall, st ? st->path : NULL, ctrp);
+		event_syslog(&ev, wall, st ? st->path : NULL, ctrp, top);
 		return 0;
 	}
 	if (rep->jw)
-		output__event_json_ctr(rep->jw, &ev, wall, st ? st->path : NULL, ctrp);
+		output__event_json_top(rep->jw, &ev, wall, st ? st->path : NULL, ctrp, top);
 	else
-		output__event_text_ctr(stdout, &ev, wall, st ? st->path : NULL, ctrp);
+		output__event_text_top(stdout, &ev, wall, st ? st->path : NULL, ctrp, top);
 	fflush(stdout);
 	return 0;
 }

@@ -21,6 +21,7 @@
 #include "mountinfo.h"
 #include "names.h"
 #include "suppression.h"
+#include "task_groups.h"
 
 #define PG_REPORT_CGROUPS 1024
 
@@ -28,6 +29,9 @@ struct cgroup_report_state {
 	__u64 cg_id;
 	struct suppression supp;
 	char path[256];
+	/* The largest task group, for over_limit/killed/denied (event_report.c). */
+	struct pg_task_group *top;	/* NULL until read; count 0: none */
+	__u64 top_read_ns;		/* CLOCK_MONOTONIC of the last read */
 };
 
 enum event_report_form {

@@ -134,6 +134,13 @@ void output__event_text(FILE *f, const struct pg_event *ev, __u64 wall_ns, const
 void output__event_text_ctr(FILE *f, const struct pg_event *ev, __u64 wall_ns, const char *cg_path,
 			    const struct pg_event_container *ctr)
 {
+	output__event_text_top(f, ev, wall_ns, cg_path, ctr, NULL);
+}
+
+void output__event_text_top(FILE *f, const struct pg_event *ev, __u64 wall_ns,
+			    const char *cg_path, const struct pg_event_container *ctr,
+			    const struct pg_task_group *top)
+{
 	char when[48], comm[PG_COMM_LEN + 1], pcomm[PG_COMM_LEN + 1], limit[16];
 	char *path = text_path(cg_path);
 
@@ -152,6 +159,8 @@ void output__event_text_ctr(FILE *f, const struct pg_event *ev, __u64 wall_ns, c
 		fputs(" graced", f);
 	if (ev->suppressed)
 		fprintf(f, " suppressed=%u", ev->suppressed);
+	if (top)
+		top_output__event_text(f, top);
 	fputc('\n', f);
 	free(path);
 }
@@ -184,6 +193,13 @@ void output__event_json(json_writer_t *jw, const struct pg_event *ev, __u64 wall
 void output__event_json_ctr(json_writer_t *jw, const struct pg_event *ev, __u64 wall_ns,
 			    const char *cg_path, const struct pg_event_container *ctr)
 {
+	output__event_json_top(jw, ev, wall_ns, cg_path, ctr, NULL);
+}
+
+void output__event_json_top(json_writer_t *jw, const struct pg_event *ev, __u64 wall_ns,
+			    const char *cg_path, const struct pg_event_container *ctr,
+			    const struct pg_task_group *top)
+{
 	char when[48];
 
 	output__format_time(wall_ns, when, sizeof(when));
@@ -209,6 +225,8 @@ void output__event_json_ctr(json_writer_t *jw, const struct pg_event *ev, __u64 
 	jsonw_uint_field(jw, "suppressed", ev->suppressed);
 	jsonw_bool_field(jw, "parent_killed", ev->flags & PG_EVF_PARENT_KILLED);
 	jsonw_bool_field(jw, "graced", ev->flags & PG_EVF_GRACED);
+	if (top)
+		top_output__event_json(jw, top);
 	jsonw_end_object(jw);
 }
 

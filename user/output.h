@@ -62,6 +62,18 @@ void output__event_text_ctr(FILE *f, const struct pg_event *ev, __u64 wall_ns, c
 void output__event_json_ctr(json_writer_t *jw, const struct pg_event *ev, __u64 wall_ns,
 			    const char *cg_path, const struct pg_event_container *ctr);
 
+/*
+ * The same, with the largest task group of the cgroup (NULL: as above):
+ * text appends ` top="CMDLINE x N"`, JSON a "top_group" object {exe,
+ * cmdline, count} after "graced" (top_output.h).
+ */
+void output__event_text_top(FILE *f, const struct pg_event *ev, __u64 wall_ns,
+			    const char *cg_path, const struct pg_event_container *ctr,
+			    const struct pg_task_group *top);
+void output__event_json_top(json_writer_t *jw, const struct pg_event *ev, __u64 wall_ns,
+			    const char *cg_path, const struct pg_event_container *ctr,
+			    const struct pg_task_group *top);
+
 struct pg_status_row {
 	char path[256];			/* relative to the v2 mount, or "(gone)" */
 	__u64 cg_id;

@@ -89,14 +89,14 @@ void top_output__text(FILE *f, const struct pg_top_header *h, const struct pg_ta
 	int head, shown = max > 0 && max < n ? max : n;
 
 	totals(groups, n, &procs, &threads);
-	/* "cgroup " + " (id N): N processes, N threads, N groups" must fit too. */
-	head = snprintf(NULL, 0, " (id %" PRIu64 "): %" PRIu64 " processes, %" PRIu64
-			" threads, %d groups", (uint64_t)h->cg_id, procs, threads, n);
-	path_cell(h->cgroup, TOP_WIDTH - 7 - head > 16 ? TOP_WIDTH - 7 - head : 16, path,
-		  sizeof(path));
-	fprintf(f, "cgroup %s (id %" PRIu64 "): %" PRIu64 " processes, %" PRIu64
-		" threads, %d groups\n", path, (uint64_t)h->cg_id, procs, threads, n);
-	if (!h->pinned)
+	/* "cgroup " + " (id N)": at most 33 columns, the path has the rest. */
+	head = snprintf(NULL, 0, " (id %" PRIu64 ")", (uint64_t)h->cg_id);
+	path_cell(h->cgroup, TOP_WIDTH - 7 - head, path, sizeof(path));
+	fprintf(f, "cgroup %s (id %" PRIu64 ")\n", path, (uint64_t)h->cg_id);
+	fprintf(f, "%" PRIu64 " processes, %" PRIu64 " threads, %d groups\n", procs, threads, n);
+	if (h->no_access)
+		fputs("pidguard: its count is not shown (reading its maps needs root)\n", f);
+	else if (!h->pinned)
 		fputs("pidguard: not running (no pinned maps)\n", f);
 	else if (!h->limited || h->limit == PG_NO_LIMIT)
 		fprintf(f, "pidguard: %" PRId64 " tasks, no limit\n", (int64_t)h->current);

@@ -21,6 +21,7 @@ struct pg_top_header {
 	int nr_procs;		/* processes read */
 	bool truncated;		/* more than PG_TG_SCAN_MAX: counts cover the first ones */
 	bool pinned;		/* pidguard runs: current and limit below are known */
+	bool no_access;		/* not root: pidguard's maps were not read */
 	__s64 current;		/* tasks charged, pidguard's count */
 	__u32 limit;		/* PG_NO_LIMIT, or when the cgroup has no entry */
 	bool limited;		/* the cgroup has an entry in the limits map */
@@ -31,10 +32,11 @@ struct pg_top_header {
  * Text: a header, then a table within 80 columns, groups[0..max) (max <= 0:
  * all), and how many groups and processes were left out:
  *
- *   cgroup /pg-demo (id 44): 11 processes, 12 threads, 4 groups
+ *   cgroup /pg-demo (id 44)
+ *   11 processes, 12 threads, 4 groups
  *   pidguard: 11 tasks, limit 25
- *   COUNT  NEWEST    PPID  COMMAND
- *       7  18:40:28   120  sleep 300  [/usr/bin/sleep]
+ *   COUNT  NEWEST         PPID  COMMAND
+ *       7  18:40:28        120  sleep 300  [/bin/busybox]
  *
  * NEWEST is the start time (UTC) of the group's newest process, a date
  * when it started more than a day ago; COMMAND the command line, followed
