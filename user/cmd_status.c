@@ -10,6 +10,9 @@
  * refreshes the process sleeps in sigtimedwait() on the two stop signals
  * (blocked, so that none is lost while a frame is drawn): no polling, and
  * a Ctrl-C ends the watch at once with status 0.
+ *
+ * --detail adds, under each row, the cgroup's largest task groups
+ * (task_groups.h): read from /proc at each refresh, bounded per cgroup.
  */
 #include <errno.h>
 #include <signal.h>
