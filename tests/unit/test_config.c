@@ -206,7 +206,7 @@ static const struct {
 	{ "--warn = 90\n",
 	  "test.conf:1: unknown option '--warn' (options are written without dashes: 'warn')" },
 	{ "json = true\n",
-	  "test.conf:1: unknown option 'json' (options: mode, limit, default-limit, warn, events-per-sec, compose, docker-host, no-docker, apply-pids-max, duration, metrics, log)" },
+	  "test.conf:1: unknown option 'json' (options: mode, limit, default-limit, warn, events-per-sec, compose, docker-host, no-docker, apply-pids-max, duration, metrics, log, on-runaway, runaway-rate, runaway-seconds, enforce-in-userspace)" },
 	{ "wrn = 2\n", "test.conf:1: unknown option 'wrn' (did you mean 'warn'?)" },
 	{ "config = /etc/other.conf\n",
 	  "test.conf:1: 'config' cannot be set in a config file (no includes: one file, given with --config)" },
@@ -586,7 +586,8 @@ static void test_option_names(void **state)
 {
 	static const char *const want[] = {
 		"mode", "limit", "default-limit", "warn", "events-per-sec", "compose",
-		"docker-host", "no-docker", "apply-pids-max", "duration", "metrics", "log", NULL,
+		"docker-host", "no-docker", "apply-pids-max", "duration", "metrics", "log",
+		"on-runaway", "runaway-rate", "runaway-seconds", "enforce-in-userspace", NULL,
 	};
 	int i;
 
