@@ -42,10 +42,12 @@ _pidguard()
 {
 	local cur prev cmd word i nargs
 	local global_opts="-j --json -p --pretty -h --help --version"
-	local commands="run status limit stop help version"
+	local commands="run status limit stop top thaw help version"
 	local run_opts="--mode --limit --default-limit --warn --events-per-sec --compose
-		--docker-host --no-docker --apply-pids-max --duration --config --metrics --log"
-	local status_opts="--watch --watch="
+		--docker-host --no-docker --apply-pids-max --duration --config --metrics --log
+		--on-runaway --runaway-rate --runaway-seconds --enforce-in-userspace"
+	local status_opts="--watch --watch= --detail"
+	local top_opts="--groups"
 
 	cur=${COMP_WORDS[COMP_CWORD]}
 	prev=${COMP_WORDS[COMP_CWORD - 1]}
@@ -68,7 +70,8 @@ _pidguard()
 		# The value of an option that takes one is not an argument.
 		case "${COMP_WORDS[i - 1]}" in
 		--mode|--limit|--default-limit|--warn|--events-per-sec|--compose|\
-		--docker-host|--duration|--config|--metrics|--log) continue ;;
+		--docker-host|--duration|--config|--metrics|--log|--groups) continue ;;
+		--on-runaway|--runaway-rate|--runaway-seconds) continue ;;
 		=) continue ;;
 		esac
 		if [ -z "$cmd" ]; then
@@ -86,6 +89,12 @@ _pidguard()
 	--log)
 		_pidguard_reply "stderr syslog" "$cur"
 		return 0 ;;
+	--on-runaway)
+		_pidguard_reply "none freeze trim restart kill" "$cur"
+		return 0 ;;
+	--runaway-rate|--runaway-seconds)
+		COMPREPLY=()
+		return 0 ;;
 	--config|--compose)
 		_pidguard_files "$cur"
 		return 0 ;;
@@ -97,7 +106,7 @@ _pidguard()
 		_pidguard_reply "$(_pidguard_containers | sed 's/$/=/')" "$cur"
 		compopt -o nospace 2> /dev/null
 		return 0 ;;
-	--default-limit|--warn|--events-per-sec|--duration|--metrics)
+	--default-limit|--warn|--events-per-sec|--duration|--metrics|--groups)
 		COMPREPLY=()
 		return 0 ;;
 	esac
@@ -132,9 +141,26 @@ _pidguard()
 		fi ;;
 	stop)
 		_pidguard_reply "$global_opts" "$cur" ;;
+	thaw)
+		# A cgroup path: relative to the cgroup v2 mount, or absolute.
+		if [[ "$cur" == -* ]]; then
+			_pidguard_reply "$global_opts" "$cur"
+		elif [ "$nargs" -eq 0 ]; then
+			_pidguard_files "$cur"
+		else
+			COMPREPLY=()
+		fi ;;
+	top)
+		if [[ "$cur" == -* ]]; then
+			_pidguard_reply "$top_opts $global_opts" "$cur"
+		elif [ "$nargs" -eq 0 ]; then
+			_pidguard_reply "$(_pidguard_containers)" "$cur"
+		else
+			COMPREPLY=()
+		fi ;;
 	help)
 		if [ "$nargs" -eq 0 ]; then
-			_pidguard_reply "run status limit stop version" "$cur"
+			_pidguard_reply "run status limit stop top thaw version" "$cur"
 		else
 			COMPREPLY=()
 		fi ;;

@@ -14,6 +14,7 @@
 #include <sys/un.h>
 #include "cli.h"
 #include "pidguard.h"
+#include "runaway.h"
 
 /* The kernel's PID_MAX_LIMIT on 64-bit: no cgroup can hold more tasks. */
 #define PG_LIMIT_MAX		4194304u
@@ -22,6 +23,9 @@
 #define PG_DEFAULT_EPS		20
 #define PG_WATCH_DEFAULT_S	2
 #define PG_WATCH_MAX_S		3600u
+#define PG_TOP_GROUPS_MAX	100000u
+#define PG_RUNAWAY_RATE_MAX	1000000u
+#define PG_RUNAWAY_SECONDS_MAX	3600u
 
 enum {
 	OPT_MODE = 256,
@@ -38,6 +42,12 @@ enum {
 	OPT_METRICS,
 	OPT_LOG,
 	OPT_WATCH,
+	OPT_DETAIL,
+	OPT_GROUPS,
+	OPT_ON_RUNAWAY,
+	OPT_RUNAWAY_RATE,
+	OPT_RUNAWAY_SECONDS,
+	OPT_ENFORCE_IN_USERSPACE,
 };
 
 #define COMMON_OPTS					\
@@ -59,6 +69,13 @@ static const struct option plain_opts[] = {
 static const struct option status_opts[] = {
 	COMMON_OPTS,
 	{ "watch", optional_argument, NULL, OPT_WATCH },
+	{ "detail", no_argument, NULL, OPT_DETAIL },
+	{},
+};
+
+static const struct option top_opts[] = {
+	COMMON_OPTS,
+	{ "groups", required_argument, NULL, OPT_GROUPS },
 	{},
 };
 
@@ -77,6 +94,10 @@ static const struct option run_opts[] = {
 	{ "config", required_argument, NULL, OPT_CONFIG },
 	{ "metrics", required_argument, NULL, OPT_METRICS },
 	{ "log", required_argument, NULL, OPT_LOG },
+	{ "on-runaway", required_argument, NULL, OPT_ON_RUNAWAY },
+	{ "runaway-rate", required_argument, NULL, OPT_RUNAWAY_RATE },
+	{ "runaway-seconds", required_argument, NULL, OPT_RUNAWAY_SECONDS },
+	{ "enforce-in-userspace", no_argument, NULL, OPT_ENFORCE_IN_USERSPACE },
 	{},
 };
 
@@ -88,6 +109,8 @@ static const struct {
 	{ "status", PG_CMD_STATUS },
 	{ "limit", PG_CMD_LIMIT },
 	{ "stop", PG_CMD_STOP },
+	{ "top", PG_CMD_TOP },
+	{ "thaw", PG_CMD_THAW },
 	{ "help", PG_CMD_HELP },
 	{ "version", PG_CMD_VERSION },
 };
@@ -490,6 +513,49 @@ static int command_option(struct pg_cmdline *out, int c, const char *arg, bool f
 		}
 		out->watch_s = v;
 		return 0;
+	case OPT_DETAIL:
+		return set_flag(&out->detail, "detail", arg, err, errlen);
+	case OPT_GROUPS:
+		if (parse_u32(arg, 1, PG_TOP_GROUPS_MAX, &v)) {
+			snprintf(err, errlen, "--groups: '%s' is not a number from 1 to %u",
+				 show(arg, b), PG_TOP_GROUPS_MAX);
+			return PG_EXIT_USAGE;
+		}
+		out->top_groups = v;
+		return 0;
+	case OPT_ON_RUNAWAY: {
+		enum pg_runaway_action a;
+
+		if (runaway__action_parse(arg, &a)) {
+			snprintf(err, errlen,
+				 "--on-runaway: '%s' is not none, freeze, trim, restart or kill",
+				 show(arg, b));
+			return PG_EXIT_USAGE;
+		}
+		out->on_runaway = a;
+		return 0;
+	}
+	case OPT_RUNAWAY_RATE:
+		if (parse_u32(arg, 1, PG_RUNAWAY_RATE_MAX, &v)) {
+			snprintf(err, errlen,
+				 "--runaway-rate: '%s' is not a number of attempts a second from 1 to %u",
+				 show(arg, b), PG_RUNAWAY_RATE_MAX);
+			return PG_EXIT_USAGE;
+		}
+		out->runaway_rate = v;
+		return 0;
+	case OPT_RUNAWAY_SECONDS:
+		if (parse_u32(arg, 1, PG_RUNAWAY_SECONDS_MAX, &v)) {
+			snprintf(err, errlen,
+				 "--runaway-seconds: '%s' is not a number of seconds from 1 to %u",
+				 show(arg, b), PG_RUNAWAY_SECONDS_MAX);
+			return PG_EXIT_USAGE;
+		}
+		out->runaway_seconds = v;
+		return 0;
+	case OPT_ENFORCE_IN_USERSPACE:
+		return set_flag(&out->enforce_in_userspace, "enforce-in-userspace", arg, err,
+				errlen);
 	}
 	snprintf(err, errlen, "%s: unknown option", command_name(out->cmd));
 	return PG_EXIT_USAGE;
@@ -590,7 +656,8 @@ static int parse_command(struct pg_cmdline *out, int argc, char **argv, char *er
 {
 	const char *where = command_name(out->cmd);
 	const struct option *opts = out->cmd == PG_CMD_RUN ? run_opts :
-				    out->cmd == PG_CMD_STATUS ? status_opts : plain_opts;
+				    out->cmd == PG_CMD_STATUS ? status_opts :
+				    out->cmd == PG_CMD_TOP ? top_opts : plain_opts;
 	char b[SHOW_MAX + 4];
 	int c, ret, nr;
 
@@ -619,6 +686,15 @@ static int parse_command(struct pg_cmdline *out, int argc, char **argv, char *er
 	switch (out->cmd) {
 	case PG_CMD_LIMIT:
 		return limit_operands(out, nr, argv + optind, err, errlen);
+	case PG_CMD_TOP:
+		if (nr != 1) {
+			snprintf(err, errlen, nr ? "top: unexpected argument '%s'" :
+				 "top: missing TARGET (a cgroup path or a container)",
+				 nr ? show(argv[optind + 1], b) : "");
+			return PG_EXIT_USAGE;
+		}
+		/* TARGET as status takes it */
+		__attribute__((fallthrough));
 	case PG_CMD_STATUS:
 		/* status [TARGET]: one cgroup or container, into limits[0].target. */
 		if (nr > 1) {
@@ -628,13 +704,27 @@ static int parse_command(struct pg_cmdline *out, int argc, char **argv, char *er
 		}
 		if (nr == 1) {
 			if (!*argv[optind] || strlen(argv[optind]) >= sizeof(out->limits[0].target)) {
-				snprintf(err, errlen, "status: TARGET '%s' is empty or too long",
+				snprintf(err, errlen, "%s: TARGET '%s' is empty or too long", where,
 					 show(argv[optind], b));
 				return PG_EXIT_USAGE;
 			}
 			strcpy(out->limits[0].target, argv[optind]);
 			out->nr_limits = 1;
 		}
+		return 0;
+	case PG_CMD_THAW:
+		if (nr != 1) {
+			snprintf(err, errlen, nr ? "thaw: unexpected argument '%s'" :
+				 "thaw: missing TARGET%s", nr ? show(argv[optind + 1], b) : "");
+			return PG_EXIT_USAGE;
+		}
+		if (!*argv[optind] || strlen(argv[optind]) >= sizeof(out->limits[0].target)) {
+			snprintf(err, errlen, "thaw: TARGET '%s' is empty or too long",
+				 show(argv[optind], b));
+			return PG_EXIT_USAGE;
+		}
+		strcpy(out->limits[0].target, argv[optind]);
+		out->nr_limits = 1;
 		return 0;
 	case PG_CMD_HELP:
 		if (nr > 1) {
@@ -678,6 +768,13 @@ static int parse_command(struct pg_cmdline *out, int argc, char **argv, char *er
 				 show(out->compose[0], b));
 			return PG_EXIT_USAGE;
 		}
+		/* Deny and kill mode enforce in the kernel already: nothing to add. */
+		if (out->enforce_in_userspace && out->mode != PG_REQ_FLAG) {
+			snprintf(err, errlen,
+				 "--enforce-in-userspace: needs --mode flag (deny and kill enforce in the kernel), got --mode %s",
+				 cli__mode_req_name(out->mode));
+			return PG_EXIT_USAGE;
+		}
 	}
 	return 0;
 }
@@ -688,6 +785,8 @@ void cli__init(struct pg_cmdline *out)
 	out->mode = PG_REQ_AUTO;
 	out->warn_pct = PG_DEFAULT_WARN_PCT;
 	out->events_per_sec = PG_DEFAULT_EPS;
+	out->runaway_rate = PG_RUNAWAY_DEFAULT_RATE;
+	out->runaway_seconds = PG_RUNAWAY_DEFAULT_SECONDS;
 }
 
 int cli__parse(int argc, char **argv, struct pg_cmdline *out, char *err, size_t errlen)
@@ -750,12 +849,12 @@ int cli__parse_over(int argc, char **argv, struct pg_cmdline *out, char *err, si
 		return 0;
 	}
 	if (optind >= argc) {
-		snprintf(err, errlen, "missing command (run, status, limit, stop, help or version)");
+		snprintf(err, errlen, "missing command (run, status, top, limit, thaw, stop, help or version)");
 		return PG_EXIT_USAGE;
 	}
 	out->cmd = command_by_name(argv[optind]);
 	if (out->cmd == PG_CMD_NONE) {
-		snprintf(err, errlen, "'%s' is not a command (run, status, limit, stop, help or version)",
+		snprintf(err, errlen, "'%s' is not a command (run, status, top, limit, thaw, stop, help or version)",
 			 show(argv[optind], b));
 		return PG_EXIT_USAGE;
 	}

@@ -23,6 +23,8 @@ enum pg_command {
 	PG_CMD_STATUS,
 	PG_CMD_LIMIT,
 	PG_CMD_STOP,
+	PG_CMD_TOP,		/* top TARGET: task groups (uses limits[0].target) */
+	PG_CMD_THAW,		/* thaw TARGET (uses limits[0].target) */
 };
 
 enum pg_mode_req {		/* what --mode asked for */
@@ -72,9 +74,17 @@ struct pg_cmdline {
 	char metrics_addr[48];		/* numeric IPv4 or IPv6, default 127.0.0.1 */
 	__u16 metrics_port;
 	enum pg_log_target log_target;	/* --log stderr|syslog */
+	int on_runaway;			/* --on-runaway: enum pg_runaway_action (runaway.h) */
+	__u32 runaway_rate;		/* --runaway-rate N: attempts/s, default 10 */
+	__u32 runaway_seconds;		/* --runaway-seconds N: default 5 */
+	bool enforce_in_userspace;	/* --enforce-in-userspace: flag mode only */
 
 	/* status */
 	__u32 watch_s;			/* --watch[=SECONDS]: refresh period, 0 = once */
+	bool detail;			/* --detail: each row's top task groups */
+
+	/* top TARGET */
+	__u32 top_groups;		/* --groups N: groups shown in text, 0 = default */
 
 	/* limit TARGET N|none (uses limits[0]) */
 };

@@ -14,10 +14,15 @@ static const char usage_run[] =
 	"               [--default-limit N] [--warn PCT] [--events-per-sec N]\n"
 	"               [--compose FILE]... [--docker-host unix:///path] [--no-docker]\n"
 	"               [--apply-pids-max] [--duration SECONDS] [--config FILE]\n"
-	"               [--metrics [ADDR:]PORT] [--log stderr|syslog]\n";
-static const char usage_status[] = "  pidguard [-j] [-p] status [--watch[=SECONDS]] [TARGET]\n";
+	"               [--metrics [ADDR:]PORT] [--log stderr|syslog]\n"
+	"               [--on-runaway ACTION] [--runaway-rate N] [--runaway-seconds N]\n"
+	"               [--enforce-in-userspace]\n";
+static const char usage_status[] =
+	"  pidguard [-j] [-p] status [--watch[=SECONDS]] [--detail] [TARGET]\n";
 static const char usage_limit[] = "  pidguard [-j] limit TARGET N|none\n";
 static const char usage_stop[] = "  pidguard [-j] stop\n";
+static const char usage_thaw[] = "  pidguard [-j] thaw TARGET\n";
+static const char usage_top[] = "  pidguard [-j] [-p] top [--groups N] TARGET\n";
 static const char usage_help[] = "  pidguard help [COMMAND]    pidguard COMMAND --help\n";
 static const char usage_version[] = "  pidguard version\n";
 
@@ -57,13 +62,38 @@ static const char run_options[] =
 	"  --log stderr|syslog\n"
 	"                     where events and messages go: stdout/stderr (default)\n"
 	"                     or syslog, facility daemon, one key=value line each;\n"
-	"                     nothing goes to stdout then\n";
+	"                     nothing goes to stdout then\n"
+	"  --on-runaway none|freeze|trim|restart|kill\n"
+	"                     what to do to a cgroup whose forks keep failing at its\n"
+	"                     limit (see RUNAWAY); default none: report only\n"
+	"  --runaway-rate N   a runaway makes more than N attempts past its limit a\n"
+	"                     second, 1 to 1000000 (default 10) ...\n"
+	"  --runaway-seconds N\n"
+	"                     ... for N seconds in a row, 1 to 3600 (default 5)\n"
+	"  --enforce-in-userspace\n"
+	"                     with --mode flag only (kernels that can only flag):\n"
+	"                     on each over_limit event, kill the newest tasks of the\n"
+	"                     cgroup back to its limit, within milliseconds\n";
+
+static const char runaway[] =
+	"RUNAWAY\n"
+	"  Denied, killed and over_limit events (suppressed ones included) count as\n"
+	"  attempts past the limit. More than --runaway-rate a second for\n"
+	"  --runaway-seconds seconds in a row starts an episode: a `runaway` event,\n"
+	"  and the --on-runaway action, once: freeze (cgroup.freeze, or the v1\n"
+	"  freezer; undo with `pidguard thaw TARGET`), trim (SIGKILL the newest\n"
+	"  processes down to the limit, never the init: pid 1 of its namespace, else\n"
+	"  the oldest), kill (cgroup.kill), restart (not supported yet: reported).\n"
+	"  No action repeats within 60 s; the episode ends after as many quiet\n"
+	"  seconds. The action is the run's, for every cgroup (the container label\n"
+	"  pidguard.on-runaway is not read yet).\n";
 
 static const char config_file[] =
 	"CONFIG FILE (--config FILE)\n"
 	"  One `option = value` per line, option being a long option of run without\n"
 	"  its dashes: mode, limit, default-limit, warn, events-per-sec, compose,\n"
-	"  docker-host, no-docker, apply-pids-max, duration, metrics, log.\n"
+	"  docker-host, no-docker, apply-pids-max, duration, metrics, log,\n"
+	"  on-runaway, runaway-rate, runaway-seconds, enforce-in-userspace.\n"
 	"      mode = kill             # '#' starts a comment after a space or tab\n"
 	"      limit = web=25          # limit and compose repeat; others once only\n"
 	"      limit = \"/sys/fs/cgroup/unified/odd #dir=10\"   # literal in quotes\n"
@@ -80,7 +110,13 @@ static const char config_file[] =
 static const char status_options[] =
 	"Options of status:\n"
 	"  --watch[=SECONDS]  redraw every SECONDS (1 to 3600, default 2) until\n"
-	"                     interrupted; with -j, one JSON object per refresh\n";
+	"                     interrupted; with -j, one JSON object per refresh\n"
+	"  --detail           under each cgroup its 3 largest groups of processes\n"
+	"                     (same executable and command line; see top)\n";
+
+static const char top_options[] =
+	"Options of top:\n"
+	"  --groups N         show the N largest groups (default 20); -j shows all\n";
 
 static const char modes[] =
 	"MODES\n"
@@ -128,6 +164,8 @@ static const char examples_limit[] =
 	"  pidguard limit docker/abc 50\n"
 	"  pidguard limit my-container none\n";
 static const char examples_stop[] = "  sudo pidguard stop\n";
+static const char examples_thaw[] = "  sudo pidguard thaw docker/abc\n";
+static const char examples_top[] = "  sudo pidguard top web\n  sudo pidguard top -j docker/abc\n";
 static const char examples_bpftool[] = "  sudo bpftool map dump pinned /sys/fs/bpf/pidguard/usage\n";
 
 static void print_main(FILE *f)
@@ -138,6 +176,8 @@ static void print_main(FILE *f)
 	fputs(usage_status, f);
 	fputs(usage_limit, f);
 	fputs(usage_stop, f);
+	fputs(usage_top, f);
+	fputs(usage_thaw, f);
 	fputs(usage_help, f);
 	fputs(usage_version, f);
 	fputs("\nCommands:\n"
@@ -146,6 +186,8 @@ static void print_main(FILE *f)
 	      "  status   the mode, lost-event counters and every limited cgroup\n"
 	      "  limit    set (N) or remove (none) the limit of one TARGET while run is up\n"
 	      "  stop     detach and remove everything pinned under /sys/fs/bpf/pidguard/\n"
+	      "  thaw     thaw a cgroup frozen by run --on-runaway freeze\n"
+	      "  top      the processes of one TARGET grouped by command, duplicates first\n"
 	      "  help     this page, or one command's page\n"
 	      "  version  print the version\n\n", f);
 	fputs(global_options, f);
@@ -153,13 +195,17 @@ static void print_main(FILE *f)
 	fputs(run_options, f);
 	fputs("\n", f);
 	fputs(status_options, f);
-	fprintf(f, "\n%s\n%s\n%s\n%s\n%s\n%s\n", modes, targets, sources, config_file, files,
-		exit_status);
+	fputs("\n", f);
+	fputs(top_options, f);
+	fprintf(f, "\n%s\n%s\n%s\n%s\n%s\n%s\n%s\n", modes, targets, sources, runaway, config_file,
+		files, exit_status);
 	fputs("EXAMPLES\n", f);
 	fputs(examples_run, f);
 	fputs(examples_status, f);
 	fputs(examples_limit, f);
 	fputs(examples_stop, f);
+	fputs(examples_top, f);
+	fputs(examples_thaw, f);
 	fputs(examples_bpftool, f);
 }
 
@@ -174,8 +220,8 @@ void cli__print_help(enum pg_command cmd, void *fp)
 			   "report events (one line each, or JSON with -j) until stopped.\n\n",
 			usage_run);
 		fputs(run_options, f);
-		fprintf(f, "\n%s\n%s\n%s\n%s\n%s\n%s\nEXAMPLES\n%s", global_options, modes,
-			targets, sources, config_file, files, examples_run);
+		fprintf(f, "\n%s\n%s\n%s\n%s\n%s\n%s\n%s\nEXAMPLES\n%s", global_options, modes,
+			targets, sources, runaway, config_file, files, examples_run);
 		fprintf(f, "\n%s", exit_status);
 		return;
 	case PG_CMD_STATUS:
@@ -201,6 +247,23 @@ void cli__print_help(enum pg_command cmd, void *fp)
 			   "Detach the programs and remove /sys/fs/bpf/pidguard/: enforcement ends.\n\n"
 			   "%s\n%s\nEXAMPLES\n%s\n%s",
 			usage_stop, global_options, files, examples_stop, exit_status);
+		return;
+	case PG_CMD_TOP:
+		fprintf(f, "Usage:\n%s\n"
+			   "List the processes of TARGET and its sub-cgroups grouped by executable\n"
+			   "and command line, largest groups first, with the start time of the\n"
+			   "newest and its parent: a runaway shows as one large group. Adds\n"
+			   "pidguard's count and limit when it runs. Reading other users'\n"
+			   "executables needs root.\n\n"
+			   "%s\n%s\n%s\nEXAMPLES\n%s\n%s",
+			usage_top, top_options, targets, global_options, examples_top, exit_status);
+		return;
+	case PG_CMD_THAW:
+		fprintf(f, "Usage:\n%s\n"
+			   "Thaw TARGET, a cgroup path, frozen by run --on-runaway freeze (or by\n"
+			   "anything else): cgroup.freeze, or the v1 freezer.\n\n"
+			   "%s\nEXAMPLES\n%s\n%s",
+			usage_thaw, global_options, examples_thaw, exit_status);
 		return;
 	case PG_CMD_VERSION:
 		fprintf(f, "Usage:\n%s\nPrint the version of pidguard.\n\n%s", usage_version,

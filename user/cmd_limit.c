@@ -56,6 +56,19 @@ static int resolve_container(const char *cg2, const char *target, struct pg_cgro
 	return ret;
 }
 
+int commands__resolve_target(const char *cg2, const char *target, struct pg_cgroup *cg)
+{
+	char err[PG_PATH_MAX + 256], why[PG_PATH_MAX + 256];
+	int ret;
+
+	if (!cgroup__resolve(cg2, target, cg, err, sizeof(err)))
+		return 0;
+	ret = resolve_container(cg2, target, cg, why, sizeof(why));
+	if (ret)
+		log__error("%s", ret == -ENOENT ? err : why);
+	return ret;
+}
+
 int cmd_limit(const struct pg_cmdline *cl)
 {
 	const struct pg_limit_arg *arg = &cl->limits[0];
@@ -72,15 +85,8 @@ int cmd_limit(const struct pg_cmdline *cl)
 	ret = commands__mounts(&mounts);
 	if (ret)
 		return ret;
-	if (cgroup__resolve(mounts.cgroup2, arg->target, &cg, err, sizeof(err))) {
-		char why[PG_PATH_MAX + 256];
-
-		ret = resolve_container(mounts.cgroup2, arg->target, &cg, why, sizeof(why));
-		if (ret) {
-			log__error("%s", ret == -ENOENT ? err : why);
-			return PG_EXIT_USAGE;
-		}
-	}
+	if (commands__resolve_target(mounts.cgroup2, arg->target, &cg))
+		return PG_EXIT_USAGE;
 	if (loader__open_pinned(&ld, err, sizeof(err))) {
 		log__error("%s", err);
 		return PG_EXIT_FAIL;

@@ -29,6 +29,10 @@ static int dispatch(void)
 		return cmd_limit(&cmdline);
 	case PG_CMD_STOP:
 		return cmd_stop(&cmdline);
+	case PG_CMD_TOP:
+		return cmd_top(&cmdline);
+	case PG_CMD_THAW:
+		return cmd_thaw(&cmdline);
 	case PG_CMD_HELP:
 		cli__print_help(cmdline.help_for, stdout);
 		return PG_EXIT_OK;

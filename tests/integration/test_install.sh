@@ -61,6 +61,8 @@ mode_of() { stat -c %a "$1" 2>/dev/null; }
 	tr -d ' ' | sort -u > "$W/run_opts"
 "$PG" status --help 2>&1 | sed -n '/^Options of status:/,/^$/p' |
 	grep -o -e '^  --[a-z][a-z-]*' | tr -d ' ' | sort -u > "$W/status_opts"
+"$PG" top --help 2>&1 | sed -n '/^Options of top:/,/^$/p' |
+	grep -o -e '^  --[a-z][a-z-]*' | tr -d ' ' | sort -u > "$W/top_opts"
 
 # ---- install ----
 
@@ -245,6 +247,7 @@ t pidguard ''
 t pidguard -
 t pidguard run --
 t pidguard status --
+t pidguard top --
 t pidguard -j run --mode ''
 t pidguard run --mode = k
 t pidguard run --log ''
@@ -263,13 +266,15 @@ EOF
 	reply() { awk -v k="$1|" 'index($0, k) == 1 { print substr($0, length(k) + 1) }' "$W/comp.out"; }
 	has() { case " $(reply "$1") " in *" $2 "*) return 0 ;; esac; return 1; }
 	bad=""
-	for w in run status limit stop help version; do has "pidguard " "$w" || bad="$bad cmd:$w"; done
+	for w in run status limit stop top help version; do has "pidguard " "$w" || bad="$bad cmd:$w"; done
 	while read -r o; do has "pidguard run --" "$o" || bad="$bad run:$o"; done < "$W/run_opts"
 	while read -r o; do
 		has "pidguard status --" "$o" || bad="$bad status:$o"
 	done < "$W/status_opts"
+	while read -r o; do has "pidguard top --" "$o" || bad="$bad top:$o"; done < "$W/top_opts"
 	# The rest are global options.
-	grep -v -x -f "$W/run_opts" "$W/opts" | grep -v -x -f "$W/status_opts" > "$W/global_opts"
+	grep -v -x -f "$W/run_opts" "$W/opts" | grep -v -x -f "$W/status_opts" |
+		grep -v -x -f "$W/top_opts" > "$W/global_opts"
 	while read -r o; do has "pidguard -" "$o" || bad="$bad global:$o"; done < "$W/global_opts"
 	for m in auto deny kill flag; do has "pidguard -j run --mode " "$m" || bad="$bad mode:$m"; done
 	[ "$(reply "pidguard run --mode = k")" = " kill" ] || bad="$bad --mode=k"

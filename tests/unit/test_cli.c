@@ -9,6 +9,7 @@
 #include <string.h>
 #include <cmocka.h>
 #include "cli.h"
+#include "runaway.h"
 #include "pidguard.h"
 
 #define MAX_ARGS 32
@@ -302,6 +303,40 @@ static void test_log(void **state)
 	assert_int_equal(PARSE("status", "--log", "syslog"), PG_EXIT_USAGE);
 }
 
+static void test_runaway_options(void **state)
+{
+	(void)state;
+	PARSE_OK("run");
+	assert_int_equal(cl.on_runaway, PG_RUNAWAY_NONE);
+	assert_int_equal(cl.runaway_rate, 10);
+	assert_int_equal(cl.runaway_seconds, 5);
+	assert_false(cl.enforce_in_userspace);
+	PARSE_OK("run", "--on-runaway", "trim", "--runaway-rate", "50", "--runaway-seconds=2");
+	assert_int_equal(cl.on_runaway, PG_RUNAWAY_TRIM);
+	assert_int_equal(cl.runaway_rate, 50);
+	assert_int_equal(cl.runaway_seconds, 2);
+	assert_int_equal(PARSE("run", "--on-runaway", "reboot"), PG_EXIT_USAGE);
+	assert_string_equal(err, "--on-runaway: 'reboot' is not none, freeze, trim, restart or kill");
+	assert_int_equal(PARSE("run", "--runaway-rate", "0"), PG_EXIT_USAGE);
+	assert_int_equal(PARSE("run", "--runaway-seconds", "3601"), PG_EXIT_USAGE);
+	assert_string_equal(err, "--runaway-seconds: '3601' is not a number of seconds from 1 to 3600");
+	/* Userspace enforcement is for kernels that can only flag. */
+	PARSE_OK("run", "--mode", "flag", "--enforce-in-userspace");
+	assert_true(cl.enforce_in_userspace);
+	assert_int_equal(PARSE("run", "--enforce-in-userspace"), PG_EXIT_USAGE);
+	assert_string_equal(err, "--enforce-in-userspace: needs --mode flag (deny and kill enforce in the kernel), got --mode auto");
+	assert_int_equal(PARSE("run", "--mode", "kill", "--enforce-in-userspace"), PG_EXIT_USAGE);
+	assert_int_equal(PARSE("status", "--on-runaway", "kill"), PG_EXIT_USAGE);
+	/* thaw TARGET */
+	PARSE_OK("thaw", "docker/abc");
+	assert_int_equal(cl.cmd, PG_CMD_THAW);
+	assert_string_equal(cl.limits[0].target, "docker/abc");
+	assert_int_equal(PARSE("thaw"), PG_EXIT_USAGE);
+	assert_string_equal(err, "thaw: missing TARGET");
+	assert_int_equal(PARSE("thaw", "a", "b"), PG_EXIT_USAGE);
+	assert_string_equal(err, "thaw: unexpected argument 'b'");
+}
+
 static void test_watch(void **state)
 {
 	static const char *const bad[] = { "0", "3601", "x", "", "-1", "1.5", "2s" };
@@ -368,10 +403,10 @@ static const struct {
 	const char *args[MAX_ARGS];
 	const char *want;	/* the whole message */
 } errors[] = {
-	{ { NULL }, "missing command (run, status, limit, stop, help or version)" },
-	{ { "-j" }, "missing command (run, status, limit, stop, help or version)" },
-	{ { "bogus" }, "'bogus' is not a command (run, status, limit, stop, help or version)" },
-	{ { "RUN" }, "'RUN' is not a command (run, status, limit, stop, help or version)" },
+	{ { NULL }, "missing command (run, status, top, limit, thaw, stop, help or version)" },
+	{ { "-j" }, "missing command (run, status, top, limit, thaw, stop, help or version)" },
+	{ { "bogus" }, "'bogus' is not a command (run, status, top, limit, thaw, stop, help or version)" },
+	{ { "RUN" }, "'RUN' is not a command (run, status, top, limit, thaw, stop, help or version)" },
 	{ { "--bogus" }, "pidguard: unknown or ambiguous option '--bogus'" },
 	{ { "-x", "run" }, "pidguard: unknown option '-x'" },
 	{ { "--version", "run" }, "--version: unexpected argument 'run'" },
@@ -739,6 +774,7 @@ int main(void)
 		cmocka_unit_test(test_long_values),
 		cmocka_unit_test(test_parse_limit),
 		cmocka_unit_test(test_parse_limit_arg),
+		cmocka_unit_test(test_runaway_options),
 		cmocka_unit_test(test_help_main),
 		cmocka_unit_test(test_help_run),
 		cmocka_unit_test(test_help_pages),
