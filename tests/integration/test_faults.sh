@@ -69,41 +69,50 @@ fi
 
 name=faults-ringbuf-overflow
 OPS=100000
-if ! pg_run --mode flag --limit "$RA=$LIMIT" --events-per-sec 0 --json; then
-	notok "$name" "pidguard run did not get ready: $(pg_run_why)"
-	exit 1
-fi
-# Fill A to its limit, stop the reader, storm past the limit.
-pg_forker "$T/hold.out" --cgroup "$A" spawn 1 --hold-ms 60000; PH=$BG_PID
-pg_wait_phase "$T/hold.out" ready 5000 "$PH"
-kill -STOP "$RUN_PID"
-pg_forker "$T/storm.out" --cgroup "$A" storm --ops "$OPS" --only exitfork --seed 1; PS=$BG_PID
-pg_finish "$PS" 90000
-kill -CONT "$RUN_PID"
-_end=$(( $(now_ms) + 5000 * PG_SCALE ))
-while ! grep -q '"kind":"lost"' "$T/run.out" && [ "$(now_ms)" -lt "$_end" ]; do sleep 0.1; done
-ev_norm
-pg_status > /dev/null 2>&1
-lost=$(stat_field events_lost)
-flagged=$(st "$RA" flagged)
-# flagged counts forks and migrations past the limit (the storm's forker
-# joining the full cgroup is one).
-got=$(( $(ev_count "$RA" over_limit) + $(ev_count "$RA" migrated) ))
-reported=$(sed -n 's/.*"kind":"lost".*"count":\([0-9]*\).*/\1/p' "$T/events" | awk '{ s += $1 } END { print s + 0 }')
-note "$name: $flagged forks flagged, $got events read, $lost lost (reported: $reported)"
-if [ "${lost:-0}" -eq 0 ]; then
-	notok "$name" "the ring buffer never overflowed ($got events read of $flagged): raise OPS"
-elif [ "$reported" != "$lost" ]; then
-	notok "$name" "stats.events_lost is $lost but the loader reported $reported lost: $(grep -m1 lost "$T/events")"
-elif [ $((got + lost)) != "$flagged" ]; then
-	notok "$name" "$flagged forks flagged but $got events read + $lost lost: not every one accounted for once"
-elif ! pg_alive "$RUN_PID"; then
-	notok "$name" "the loader died: $(pg_run_why)"
+ringbuf_overflow() {
+	if ! pg_run --mode flag --limit "$RA=$LIMIT" --events-per-sec 0 --json; then
+		notok "$name" "pidguard run did not get ready: $(pg_run_why)"
+		exit 1
+	fi
+	# Fill A to its limit, stop the reader, storm past the limit.
+	pg_forker "$T/hold.out" --cgroup "$A" spawn 1 --hold-ms 60000; PH=$BG_PID
+	pg_wait_phase "$T/hold.out" ready 5000 "$PH"
+	kill -STOP "$RUN_PID"
+	pg_forker "$T/storm.out" --cgroup "$A" storm --ops "$OPS" --only exitfork --seed 1; PS=$BG_PID
+	pg_finish "$PS" 90000
+	kill -CONT "$RUN_PID"
+	_end=$(( $(now_ms) + 5000 * PG_SCALE ))
+	while ! grep -q '"kind":"lost"' "$T/run.out" && [ "$(now_ms)" -lt "$_end" ]; do sleep 0.1; done
+	ev_norm
+	pg_status > /dev/null 2>&1
+	lost=$(stat_field events_lost)
+	flagged=$(st "$RA" flagged)
+	# flagged counts forks and migrations past the limit (the storm's forker
+	# joining the full cgroup is one).
+	got=$(( $(ev_count "$RA" over_limit) + $(ev_count "$RA" migrated) ))
+	reported=$(sed -n 's/.*"kind":"lost".*"count":\([0-9]*\).*/\1/p' "$T/events" | awk '{ s += $1 } END { print s + 0 }')
+	note "$name: $flagged forks flagged, $got events read, $lost lost (reported: $reported)"
+	if [ "${lost:-0}" -eq 0 ]; then
+		notok "$name" "the ring buffer never overflowed ($got events read of $flagged): raise OPS"
+	elif [ "$reported" != "$lost" ]; then
+		notok "$name" "stats.events_lost is $lost but the loader reported $reported lost: $(grep -m1 lost "$T/events")"
+	elif [ $((got + lost)) != "$flagged" ]; then
+		notok "$name" "$flagged forks flagged but $got events read + $lost lost: not every one accounted for once"
+	elif ! pg_alive "$RUN_PID"; then
+		notok "$name" "the loader died: $(pg_run_why)"
+	else
+		ok "$name"
+	fi
+	pg_finish "$PH" 5000
+	pg_run_stop
+}
+if [ "$PG_SCALE" -gt 1 ]; then
+	# forker divides storms by the time scale: under TCG this one could
+	# not fill the 1 MiB ring (~12,000 events). The host run proves it.
+	skip "$name" "time scale $PG_SCALE: a storm that fills the ring takes minutes here"
 else
-	ok "$name"
+	ringbuf_overflow
 fi
-pg_finish "$PH" 5000
-pg_run_stop
 
 name=faults-cgroup-removed
 B=$(cg_make b) || exit 1

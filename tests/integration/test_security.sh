@@ -31,8 +31,9 @@ note "mode: $MODE"
 cp "$PG" "$T/pidguard" && cp "$FORKER" "$T/forker" && chmod 0755 "$T" "$T/pidguard" "$T/forker" ||
 	{ notok security "cannot copy the binaries to $T"; exit 1; }
 NOBODY=65534
+# util-linux setpriv (busybox's has no --reuid): probe it once.
 have_setpriv=0
-command -v setpriv > /dev/null 2>&1 && have_setpriv=1
+setpriv --reuid="$NOBODY" --regid="$NOBODY" --clear-groups true > /dev/null 2>&1 && have_setpriv=1
 as_nobody() { setpriv --reuid="$NOBODY" --regid="$NOBODY" --clear-groups "$@"; }
 
 name=security-pins-root-only
@@ -47,7 +48,7 @@ done
 if [ -n "$bad" ]; then
 	notok "$name" "$bad"
 elif [ $have_setpriv = 0 ]; then
-	skip "$name" "no setpriv here to act as an unprivileged user (modes checked: dir 700, objects 600)"
+	skip "$name" "no util-linux setpriv here to act as an unprivileged user (modes checked: dir 700, objects 600)"
 else
 	as_nobody "$T/pidguard" limit "$RA" 100000 > "$T/nobody-limit.out" 2>&1; rc_limit=$?
 	as_nobody "$T/pidguard" status > "$T/nobody-status.out" 2>&1; rc_status=$?
@@ -66,7 +67,7 @@ fi
 
 name=security-unprivileged-cannot-leave
 if [ $have_setpriv = 0 ]; then
-	skip "$name" "no setpriv here to act as an unprivileged user"
+	skip "$name" "no util-linux setpriv here to act as an unprivileged user"
 else
 	# Enter A as root, then drop to nobody and try every way out we know:
 	# the root cgroup, an unlimited sibling, and clone3 into each.
