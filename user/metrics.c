@@ -29,6 +29,7 @@
 #include "log.h"
 #include "metrics.h"
 #include "metrics_text.h"
+#include "runaway_ctl.h"
 #include "mountinfo.h"
 #include "usage_rows.h"
 
@@ -192,6 +193,7 @@ static int scrape(struct pg_metrics *m, char **text, size_t *len)
 	}
 	qsort(cgs, snap.nr_cgroups, sizeof(*cgs), cmp_path);
 	snap.cgroups = cgs;
+	runaway_ctl__counts(&snap.runaway);
 
 	f = open_memstream(text, len);
 	if (!f)

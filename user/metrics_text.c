@@ -225,6 +225,21 @@ static void render_globals(FILE *f, const struct pg_metrics_snapshot *snap)
 	fprintf(f, "pidguard_zombies_collected_total %" PRIu64 "\n",
 		(uint64_t)snap->stats.zombies_collected);
 
+	family(f, "pidguard_runaway_actions_total", "counter",
+	       "Runaway episodes acted on (--on-runaway), by action.");
+	for (int a = PG_RUNAWAY_FREEZE; a <= PG_RUNAWAY_KILL; a++)
+		fprintf(f, "pidguard_runaway_actions_total{action=\"%s\"} %" PRIu64 "\n",
+			runaway__action_name(a), (uint64_t)snap->runaway.actions[a]);
+	family(f, "pidguard_runaway_steps_total", "counter",
+	       "Other steps of the runaway ladder: an episode within the cool-down (no "
+	       "action), an episode ended, a userspace enforcement trim.");
+	fprintf(f, "pidguard_runaway_steps_total{step=\"cooldown\"} %" PRIu64 "\n",
+		(uint64_t)snap->runaway.cooldowns);
+	fprintf(f, "pidguard_runaway_steps_total{step=\"ended\"} %" PRIu64 "\n",
+		(uint64_t)snap->runaway.ended);
+	fprintf(f, "pidguard_runaway_steps_total{step=\"enforce\"} %" PRIu64 "\n",
+		(uint64_t)snap->runaway.enforce);
+
 	family(f, "pidguard_scrape_errors_total", "counter",
 	       "Scrapes of this endpoint that failed to read the pinned maps.");
 	fprintf(f, "pidguard_scrape_errors_total %" PRIu64 "\n", (uint64_t)snap->scrape_errors);

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <linux/types.h>
 #include "../include/pidguard.h"
+#include "runaway.h"
 
 /* One row of the limits map, with what Docker says about it. */
 struct pg_metrics_cgroup {
@@ -32,6 +33,7 @@ struct pg_metrics_snapshot {
 	__u64 scrape_errors;		/* scrapes that failed before this one */
 	const struct pg_metrics_cgroup *cgroups;
 	int nr_cgroups;
+	struct runaway_counts runaway;	/* the escalation ladder's steps */
 };
 
 /* The Content-Type of what metrics_text__render writes. */

@@ -40,6 +40,14 @@ struct runaway_params {
 	__u32 cooldown_s;	/* no second action within this after one */
 };
 
+/* Ladder steps taken since run started: the metrics endpoint serves them. */
+struct runaway_counts {
+	__u64 actions[PG_RUNAWAY_KILL + 1];	/* by action (NONE unused) */
+	__u64 cooldowns;			/* episodes that started within a cool-down */
+	__u64 ended;				/* episodes ended */
+	__u64 enforce;				/* --enforce-in-userspace trims */
+};
+
 enum runaway_verdict {
 	RUNAWAY_NOTHING = 0,
 	RUNAWAY_ACT,		/* an episode started: take the action now */

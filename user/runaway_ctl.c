@@ -167,12 +167,42 @@ static void line_json(const struct runaway_ctl *ctl, json_writer_t *jw,
 	jsonw_end_object(jw);
 }
 
+/* Written by the event loop, read by the metrics thread: atomics. */
+static struct runaway_counts counts;
+
+static void count_step(const struct runaway_ctl *ctl, const char *step)
+{
+	__u64 *n = NULL;
+
+	if (!strcmp(step, "action") && ctl->action <= PG_RUNAWAY_KILL)
+		n = &counts.actions[ctl->action];
+	else if (!strcmp(step, "cooldown"))
+		n = &counts.cooldowns;
+	else if (!strcmp(step, "ended"))
+		n = &counts.ended;
+	else if (!strcmp(step, "enforce"))
+		n = &counts.enforce;
+	if (n)
+		__atomic_fetch_add(n, 1, __ATOMIC_RELAXED);
+}
+
+void runaway_ctl__counts(struct runaway_counts *out)
+{
+	for (int i = 0; i <= PG_RUNAWAY_KILL; i++)
+		out->actions[i] = __atomic_load_n(&counts.actions[i], __ATOMIC_RELAXED);
+	out->cooldowns = __atomic_load_n(&counts.cooldowns, __ATOMIC_RELAXED);
+	out->ended = __atomic_load_n(&counts.ended, __ATOMIC_RELAXED);
+	out->enforce = __atomic_load_n(&counts.enforce, __ATOMIC_RELAXED);
+}
+
 static void report(const struct runaway_ctl *ctl, const struct runaway_line *r)
 {
 	struct kv_line l;
 	char *buf = NULL;
 	size_t len;
 	FILE *f;
+
+	count_step(ctl, r->step);
 
 	if (ctl->rep->form == EVENT_REPORT_JSON && ctl->rep->jw) {
 		line_json(ctl, ctl->rep->jw, r);

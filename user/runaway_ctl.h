@@ -55,6 +55,12 @@ void runaway_ctl__tick(struct runaway_ctl *ctl);
  */
 void runaway_ctl__sweep(struct runaway_ctl *ctl);
 
+/*
+ * The steps reported so far, by any runaway_ctl of this process (zeros when
+ * none runs). Safe from any thread: the metrics server reads them.
+ */
+void runaway_ctl__counts(struct runaway_counts *out);
+
 /* How long the event loop may sleep: short with enforcement (see sweep). */
 int runaway_ctl__poll_ms(const struct runaway_ctl *ctl, int dflt);
 

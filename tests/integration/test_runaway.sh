@@ -33,7 +33,18 @@ if [ ! -e "$A/cgroup.freeze" ]; then
 	skip runaway-freeze "no cgroup.freeze (Linux 5.2+)"
 else
 	name=runaway-freeze-and-thaw
-	if ! pg_run --mode flag --limit "$RA=1" --on-runaway freeze --runaway-seconds 2 --json; then
+	# The step is a metric too: scrape it where curl and a free port are.
+	MPORT= METRICS=
+	if command -v curl > /dev/null 2>&1 && command -v ss > /dev/null 2>&1; then
+		_p=$((20000 + ($$ + 7) % 20000))
+		for _i in 1 2 3 4 5 6 7 8 9 10; do
+			ss -ltnH 2>/dev/null | awk '{ print $4 }' | grep -q -e ":$_p\$" || { MPORT=$_p; break; }
+			_p=$((_p + 1))
+		done
+	fi
+	[ -n "$MPORT" ] && METRICS="--metrics 127.0.0.1:$MPORT"
+	# shellcheck disable=SC2086 # METRICS is empty or two words
+	if ! pg_run --mode flag --limit "$RA=1" --on-runaway freeze --runaway-seconds 2 --json $METRICS; then
 		notok "$name" "run did not get ready (rc=$RUN_RC): $(pg_run_why)"
 		exit 1
 	fi
@@ -47,6 +58,13 @@ else
 		[ $good = 1 ] && { expect_eq "$name" "runaway actions" "$(runaway_lines action)" 1 || good=0; }
 		[ $good = 1 ] && { grep '"step":"action"' "$T/events" | grep -q '"action":"freeze".*"result":"ok"' ||
 			{ notok "$name" "no freeze ok in: $(grep runaway "$T/events" | head -n 1)"; good=0; }; }
+		if [ $good = 1 ] && [ -n "$MPORT" ]; then
+			curl -s --max-time 5 "http://127.0.0.1:$MPORT/metrics" > "$T/metrics.txt" 2>&1
+			expect_eq "$name" "pidguard_runaway_actions_total{action=\"freeze\"}" \
+				"$(sed -n 's/^pidguard_runaway_actions_total{action="freeze"} //p' "$T/metrics.txt")" 1 || good=0
+		elif [ -z "$MPORT" ]; then
+			note "$name: no curl or free port: the metric is not checked"
+		fi
 		"$PG" thaw "$RA" 2> "$T/thaw.err"; rc=$?
 		[ $good = 1 ] && { expect_eq "$name" "thaw exit status" "$rc" 0 || good=0; }
 		_end=$(( $(now_ms) + 2000 ))

@@ -135,6 +135,8 @@ static void test_render_exact(void **state)
 		.scrape_errors = 8,
 		.cgroups = two_cgroups,
 		.nr_cgroups = 2,
+		.runaway = { .actions = { [PG_RUNAWAY_FREEZE] = 2, [PG_RUNAWAY_TRIM] = 1 },
+			     .cooldowns = 3, .ended = 2, .enforce = 11 },
 	};
 	char *text;
 
@@ -167,6 +169,17 @@ static void test_render_exact(void **state)
 		"# HELP pidguard_zombies_collected_total Zombie charges whose free hook never came, released by the collector.\n"
 		"# TYPE pidguard_zombies_collected_total counter\n"
 		"pidguard_zombies_collected_total 5\n"
+		"# HELP pidguard_runaway_actions_total Runaway episodes acted on (--on-runaway), by action.\n"
+		"# TYPE pidguard_runaway_actions_total counter\n"
+		"pidguard_runaway_actions_total{action=\"freeze\"} 2\n"
+		"pidguard_runaway_actions_total{action=\"trim\"} 1\n"
+		"pidguard_runaway_actions_total{action=\"restart\"} 0\n"
+		"pidguard_runaway_actions_total{action=\"kill\"} 0\n"
+		"# HELP pidguard_runaway_steps_total Other steps of the runaway ladder: an episode within the cool-down (no action), an episode ended, a userspace enforcement trim.\n"
+		"# TYPE pidguard_runaway_steps_total counter\n"
+		"pidguard_runaway_steps_total{step=\"cooldown\"} 3\n"
+		"pidguard_runaway_steps_total{step=\"ended\"} 2\n"
+		"pidguard_runaway_steps_total{step=\"enforce\"} 11\n"
 		"# HELP pidguard_scrape_errors_total Scrapes of this endpoint that failed to read the pinned maps.\n"
 		"# TYPE pidguard_scrape_errors_total counter\n"
 		"pidguard_scrape_errors_total 8\n"
@@ -216,6 +229,7 @@ static void test_every_family_typed(void **state)
 		"pidguard_events_lost_total", "pidguard_failures_total",
 		"pidguard_zombies_collected_total", "pidguard_limited_cgroups", "pidguard_mode",
 		"pidguard_build_info", "pidguard_scrape_errors_total",
+		"pidguard_runaway_actions_total", "pidguard_runaway_steps_total",
 	};
 	struct pg_metrics_snapshot snap = { .version = "x" };
 	char *text = render(&snap), prefix[128];
