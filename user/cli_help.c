@@ -85,8 +85,8 @@ static const char runaway[] =
 	"  processes down to the limit, never the init: pid 1 of its namespace, else\n"
 	"  the oldest), kill (cgroup.kill), restart (not supported yet: reported).\n"
 	"  No action repeats within 60 s; the episode ends after as many quiet\n"
-	"  seconds. The action is the run's, for every cgroup (the container label\n"
-	"  pidguard.on-runaway is not read yet).\n";
+	"  seconds. A container's label pidguard.on-runaway=ACTION sets its own\n"
+	"  action; the others get --on-runaway.\n";
 
 static const char config_file[] =
 	"CONFIG FILE (--config FILE)\n"

@@ -196,7 +196,8 @@ static int event_loop(const struct pg_cmdline *cl, struct pg_loader *ld, const c
 		rep.container_of = docker_sync__container_of;
 		rep.container_ctx = ds;
 	}
-	if (cl->on_runaway != PG_RUNAWAY_NONE || cl->enforce_in_userspace) {
+	/* With Docker, a container's label pidguard.on-runaway may ask for the ladder. */
+	if (cl->on_runaway != PG_RUNAWAY_NONE || cl->enforce_in_userspace || ds) {
 		ctl = runaway_ctl__new(cl->on_runaway, &rp, cl->enforce_in_userspace, &rep, cg2);
 		if (!ctl) {
 			log__error("out of memory");

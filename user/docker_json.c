@@ -286,6 +286,12 @@ static void parse_labels(json_t *labels, struct docker_container *out)
 			snprintf(out->limit_label, sizeof(out->limit_label),
 				 "(not a short string)");
 	}
+	v = member(labels, DOCKER_LABEL_RUNAWAY);
+	/* Anything but a short string is kept as "(invalid)": the sync warns. */
+	if (json_is_string(v) && json_string_length(v) < sizeof(out->runaway_label))
+		copy_cut(v, out->runaway_label, sizeof(out->runaway_label));
+	else if (v)
+		snprintf(out->runaway_label, sizeof(out->runaway_label), "(invalid)");
 }
 
 int docker_json__parse_inspect(const char *body, size_t len, struct docker_container *out,

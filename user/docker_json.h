@@ -21,6 +21,7 @@
 #define DOCKER_LABEL_PROJECT	"com.docker.compose.project"
 #define DOCKER_LABEL_SERVICE	"com.docker.compose.service"
 #define DOCKER_LABEL_LIMIT	"pidguard.pids-limit"
+#define DOCKER_LABEL_RUNAWAY	"pidguard.on-runaway"
 
 struct docker_version {
 	char api_version[16];		/* "1.41": digits '.' digits, checked */
@@ -48,6 +49,7 @@ struct docker_container {
 	char compose_service[DOCKER_LABEL_MAX];
 	char limit_label[DOCKER_LABEL_MAX];	/* raw pidguard.pids-limit value */
 	bool has_limit_label;
+	char runaway_label[16];			/* raw pidguard.on-runaway, "" if none */
 	bool has_pids_limit;			/* HostConfig.PidsLimit not null */
 	int64_t pids_limit;			/* Docker: 0 or -1 = unlimited */
 	char cgroup_parent[DOCKER_CGPARENT_MAX];/* HostConfig.CgroupParent */

@@ -21,6 +21,7 @@
 #include <bpf/bpf.h>
 
 #include "pidguard.h"
+#include "runaway.h"
 #include "cgroup.h"
 #include "compensation.h"
 #include "compose.h"
@@ -386,6 +387,15 @@ static void refresh(struct docker_sync *s, const char *id)
 	snprintf(e->ref.name, sizeof(e->ref.name), "%s", c.name);
 	snprintf(e->ref.project, sizeof(e->ref.project), "%s", c.compose_project);
 	snprintf(e->ref.service, sizeof(e->ref.service), "%s", c.compose_service);
+	snprintf(e->ref.on_runaway, sizeof(e->ref.on_runaway), "%s", c.runaway_label);
+	if (c.runaway_label[0]) {
+		enum pg_runaway_action a;
+
+		if (runaway__action_parse(c.runaway_label, &a))
+			log__warn("docker: container %s: label %s='%s' is not none, freeze, trim, "
+				  "restart or kill: the run's --on-runaway applies",
+				  c.name, DOCKER_LABEL_RUNAWAY, c.runaway_label);
+	}
 	e->ref.cg_id = cg.id;
 	e->ref.limit = dec->max;
 	snprintf(e->ref.source, sizeof(e->ref.source), "%s",

@@ -37,6 +37,7 @@ struct pg_container_ref {
 	char source[64];	/* "label", "compose file", ... */
 	char comp_case[32];	/* compensation__case_name() */
 	char sentence[640];	/* the compensation report's sentence */
+	char on_runaway[16];	/* label pidguard.on-runaway, "" when none (not in the file) */
 };
 
 /*

@@ -32,6 +32,7 @@ struct runaway_line {
 	const char *result;		/* "ok", "unsupported", or the error */
 	const struct trim_result *trim;	/* trim and enforce */
 	__s64 reaction_us;		/* enforce: -1 otherwise */
+	enum pg_runaway_action action;	/* the cgroup's (label, else the run's) */
 };
 
 static __u64 clock_ns(clockid_t clk)
@@ -48,8 +49,6 @@ struct runaway_ctl *runaway_ctl__new(enum pg_runaway_action action,
 {
 	struct runaway_ctl *ctl;
 
-	if (action == PG_RUNAWAY_NONE && !enforce)
-		return NULL;
 	ctl = calloc(1, sizeof(*ctl));
 	if (!ctl)
 		return NULL;
@@ -121,7 +120,7 @@ static void line_kv(const struct runaway_ctl *ctl, struct kv_line *l, const stru
 	kv_line__str(l, "cgroup", rel_path(ctl, r->cg));
 	kv_line__uint(l, "cgroup_id", r->cg->cg_id);
 	kv_line__str(l, "action", runaway__action_name(strcmp(r->step, "enforce") ?
-							 ctl->action : PG_RUNAWAY_TRIM));
+							 r->action : PG_RUNAWAY_TRIM));
 	kv_line__uint(l, "rate", r->rate);
 	if (r->cg->limit != PG_NO_LIMIT)
 		kv_line__uint(l, "limit", r->cg->limit);
@@ -150,7 +149,7 @@ static void line_json(const struct runaway_ctl *ctl, json_writer_t *jw,
 	jsonw_string_field(jw, "cgroup", rel_path(ctl, r->cg));
 	jsonw_uint_field(jw, "cgroup_id", r->cg->cg_id);
 	jsonw_string_field(jw, "action", runaway__action_name(strcmp(r->step, "enforce") ?
-								ctl->action : PG_RUNAWAY_TRIM));
+								r->action : PG_RUNAWAY_TRIM));
 	jsonw_uint_field(jw, "rate", r->rate);
 	if (r->cg->limit != PG_NO_LIMIT)
 		jsonw_uint_field(jw, "limit", r->cg->limit);
@@ -170,12 +169,13 @@ static void line_json(const struct runaway_ctl *ctl, json_writer_t *jw,
 /* Written by the event loop, read by the metrics thread: atomics. */
 static struct runaway_counts counts;
 
-static void count_step(const struct runaway_ctl *ctl, const char *step)
+static void count_step(const struct runaway_line *r)
 {
+	const char *step = r->step;
 	__u64 *n = NULL;
 
-	if (!strcmp(step, "action") && ctl->action <= PG_RUNAWAY_KILL)
-		n = &counts.actions[ctl->action];
+	if (!strcmp(step, "action") && r->action <= PG_RUNAWAY_KILL)
+		n = &counts.actions[r->action];
 	else if (!strcmp(step, "cooldown"))
 		n = &counts.cooldowns;
 	else if (!strcmp(step, "ended"))
@@ -202,7 +202,7 @@ static void report(const struct runaway_ctl *ctl, const struct runaway_line *r)
 	size_t len;
 	FILE *f;
 
-	count_step(ctl, r->step);
+	count_step(r);
 
 	if (ctl->rep->form == EVENT_REPORT_JSON && ctl->rep->jw) {
 		line_json(ctl, ctl->rep->jw, r);
@@ -224,11 +224,35 @@ static void report(const struct runaway_ctl *ctl, const struct runaway_line *r)
 	fflush(stdout);
 }
 
-/* Take the run's action on c; result into res. */
+/*
+ * The action for c: its container's label pidguard.on-runaway when Docker
+ * knows c and the label is valid (docker_sync warned otherwise), else the
+ * run's --on-runaway.
+ */
+static enum pg_runaway_action action_of(const struct runaway_ctl *ctl,
+					const struct runaway_cgroup *c)
+{
+	const struct event_report *rep = ctl->rep;
+	struct pg_container_ref ref;
+	enum pg_runaway_action a;
+
+	if (rep->container_of && rep->container_of(rep->container_ctx, c->cg_id, &ref) &&
+	    ref.on_runaway[0] && !runaway__action_parse(ref.on_runaway, &a))
+		return a;
+	return ctl->action;
+}
+
+/* Is any cgroup's ladder on: the run's action, or (with Docker) a label's. */
+static bool ladder_on(const struct runaway_ctl *ctl)
+{
+	return ctl->action != PG_RUNAWAY_NONE || ctl->rep->container_of;
+}
+
+/* Take c's action; result into res. */
 static void take_action(struct runaway_ctl *ctl, struct runaway_cgroup *c)
 {
 	struct runaway_line r = { .step = "action", .cg = c, .rate = c->st.last_rate,
-				  .reaction_us = -1 };
+				  .reaction_us = -1, .action = action_of(ctl, c) };
 	struct trim_result tr;
 	char err[PG_PATH_MAX + 128] = "";
 	int ret = -ENOENT;
@@ -236,7 +260,7 @@ static void take_action(struct runaway_ctl *ctl, struct runaway_cgroup *c)
 	if (!c->path[0]) {
 		snprintf(err, sizeof(err), "the cgroup is gone");
 	} else {
-		switch (ctl->action) {
+		switch (r.action) {
 		case PG_RUNAWAY_FREEZE:
 			ret = runaway_actions__freeze(c->path, true, err, sizeof(err));
 			break;
@@ -264,12 +288,12 @@ static void take_action(struct runaway_ctl *ctl, struct runaway_cgroup *c)
 	r.result = ret ? err : "ok";
 	if (ret)
 		log__warn("runaway in %s: %s failed: %s", rel_path(ctl, c),
-			  runaway__action_name(ctl->action), err);
+			  runaway__action_name(r.action), err);
 	else
 		log__warn("runaway in %s: more than %u attempts/s past the limit for %u s; %s",
 			  rel_path(ctl, c), ctl->params.rate, ctl->params.seconds,
-			  ctl->action == PG_RUNAWAY_NONE ? "no action (--on-runaway none)" :
-			  runaway__action_name(ctl->action));
+			  r.action == PG_RUNAWAY_NONE ? "no action (--on-runaway none)" :
+			  runaway__action_name(r.action));
 	report(ctl, &r);
 }
 
@@ -291,6 +315,7 @@ static void step(struct runaway_ctl *ctl, struct runaway_cgroup *c, enum runaway
 	case RUNAWAY_NOTHING:
 		return;
 	}
+	r.action = action_of(ctl, c);
 	report(ctl, &r);
 }
 
@@ -342,7 +367,7 @@ void runaway_ctl__on_event(void *ctx, const struct pg_event *ev)
 	if (ctl->enforce && (ev->kind == PG_EV_OVER_LIMIT || ev->kind == PG_EV_MIGRATED))
 		enforce(ctl, c, ev);
 	/* A migration is not an attempt to fork: the ladder counts forks only. */
-	if (ev->kind != PG_EV_MIGRATED && ctl->action != PG_RUNAWAY_NONE)
+	if (ev->kind != PG_EV_MIGRATED && ladder_on(ctl))
 		step(ctl, c, runaway__observe(&c->st, &ctl->params, clock_ns(CLOCK_MONOTONIC),
 					      1 + (__u64)ev->suppressed));
 }
@@ -381,7 +406,7 @@ void runaway_ctl__tick(struct runaway_ctl *ctl)
 {
 	__u64 now = clock_ns(CLOCK_MONOTONIC);
 
-	if (!ctl || ctl->action == PG_RUNAWAY_NONE)
+	if (!ctl || !ladder_on(ctl))
 		return;
 	for (int i = 0; i < ctl->nr; i++)
 		step(ctl, &ctl->cgs[i], runaway__observe(&ctl->cgs[i].st, &ctl->params, now, 0));

@@ -5,8 +5,8 @@
  * state per cgroup (runaway.h), takes the actions (runaway_actions.h) and
  * reports each step as a "runaway" line in the events' form.
  *
- * The action is the run's (--on-runaway) for every cgroup: the container
- * label pidguard.on-runaway is not read yet.
+ * The action of a cgroup is its container's label pidguard.on-runaway when
+ * Docker knows it, else the run's --on-runaway.
  */
 #ifndef PG_RUNAWAY_CTL_H
 #define PG_RUNAWAY_CTL_H
@@ -36,7 +36,8 @@ struct runaway_ctl {
 	struct runaway_cgroup cgs[PG_RUNAWAY_CGROUPS];
 };
 
-/* NULL when neither the ladder (action none) nor enforcement is wanted. */
+/* NULL when out of memory. run creates it when --on-runaway, enforcement
+ * or Docker (whose labels may ask for the ladder) is in play. */
 struct runaway_ctl *runaway_ctl__new(enum pg_runaway_action action,
 				     const struct runaway_params *params, bool enforce,
 				     const struct event_report *rep, const char *cg2);

@@ -489,3 +489,31 @@ pg_cleanup() {
 	[ "$_rc" = 0 ] && [ "$PG_FAILED" != 0 ] && _rc=1
 	exit "$_rc"
 }
+
+# ---- Docker: the private test daemon (scripts/docker-harness.sh) ----
+
+# dk_setup PREFIX: the daemon's DOCKER_HOST (its own directory, never a
+# daemon someone else uses), HARNESS, PX=PREFIX for container names, and an
+# EXIT trap that removes the containers named PREFIX* and stops the daemon
+# once a test started it (DK_STARTED=1), then runs pg_cleanup.
+dk_setup() {
+	HARNESS="$(cd "$(dirname "$0")/../.." && pwd)/scripts/docker-harness.sh"
+	PG_DOCKER_DIR=${PG_TEST_DOCKER_DIR:-/tmp/pgtest-dockerd}
+	export PG_DOCKER_DIR
+	DOCKER_HOST="unix://$PG_DOCKER_DIR/docker.sock"
+	export DOCKER_HOST
+	PX=$1
+	# shellcheck disable=SC2154 # _dkrc is set inside the trap itself
+	trap '_dkrc=$?; dk_cleanup; (exit $_dkrc); pg_cleanup' EXIT
+}
+
+dk() { timeout 60 docker -H "$DOCKER_HOST" "$@"; }
+
+dk_cleanup() {
+	if [ -n "${DK_STARTED:-}" ]; then
+		for _c in $(dk ps -aq --filter "name=$PX" 2>/dev/null); do
+			dk rm -f "$_c" > /dev/null 2>&1
+		done
+		sh "$HARNESS" stop > /dev/null 2>&1
+	fi
+}

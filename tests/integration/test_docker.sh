@@ -31,29 +31,9 @@ skip_all() {
 if ! command -v dockerd > /dev/null 2>&1 || ! command -v docker > /dev/null 2>&1; then
 	skip_all "dockerd or docker is not installed"
 fi
-HARNESS="$(cd "$(dirname "$0")/../.." && pwd)/scripts/docker-harness.sh"
+dk_setup "pgt$$"		# container name prefix; the daemon, dk() and cleanup
 [ -r "$HARNESS" ] || skip_all "no $HARNESS"
-
-# Our own daemon directory: never a daemon someone else may be using.
-PG_DOCKER_DIR=${PG_TEST_DOCKER_DIR:-/tmp/pgtest-dockerd}
-export PG_DOCKER_DIR
-DOCKER_HOST="unix://$PG_DOCKER_DIR/docker.sock"
-export DOCKER_HOST
-PX="pgt$$"			# container name prefix
 LIMIT=25
-
-dk() { timeout 60 docker -H "$DOCKER_HOST" "$@"; }
-
-dk_cleanup() {
-	if [ -n "${DK_STARTED:-}" ]; then
-		for _c in $(dk ps -aq --filter "name=$PX" 2>/dev/null); do
-			dk rm -f "$_c" > /dev/null 2>&1
-		done
-		sh "$HARNESS" stop > /dev/null 2>&1
-	fi
-}
-# shellcheck disable=SC2154 # _dkrc is set inside the trap itself
-trap '_dkrc=$?; dk_cleanup; (exit $_dkrc); pg_cleanup' EXIT
 
 # dk_run ARGS...: `pidguard run --json ARGS` with Docker (lib.sh's pg_run
 # passes --no-docker); waits for "ready", as pg_run does.

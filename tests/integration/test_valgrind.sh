@@ -15,7 +15,6 @@ pg_setup valgrind
 name=valgrind-loader-churn
 ROUNDS=6
 ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
-HARNESS="$ROOT/scripts/docker-harness.sh"
 SUPP="$ROOT/tests/valgrind/bpf.supp"
 if ! command -v valgrind > /dev/null 2>&1; then
 	skip "$name" "valgrind is not installed (scripts/install-deps.sh installs it)"
@@ -30,22 +29,7 @@ if ! command -v dockerd > /dev/null 2>&1 || ! command -v docker > /dev/null 2>&1
 	exit 0
 fi
 
-PG_DOCKER_DIR=${PG_TEST_DOCKER_DIR:-/tmp/pgtest-dockerd}
-export PG_DOCKER_DIR
-DOCKER_HOST="unix://$PG_DOCKER_DIR/docker.sock"
-export DOCKER_HOST
-PX="pgvg$$"
-dk() { timeout 60 docker -H "$DOCKER_HOST" "$@"; }
-vg_cleanup() {
-	if [ -n "${DK_STARTED:-}" ]; then
-		for _c in $(dk ps -aq --filter "name=$PX" 2>/dev/null); do
-			dk rm -f "$_c" > /dev/null 2>&1
-		done
-		sh "$HARNESS" stop > /dev/null 2>&1
-	fi
-}
-# shellcheck disable=SC2154 # _vgrc is set inside the trap itself
-trap '_vgrc=$?; vg_cleanup; (exit $_vgrc); pg_cleanup' EXIT
+dk_setup "pgvg$$"
 
 if ! sh "$HARNESS" start > "$T/harness.out" 2>&1; then
 	skip "$name" "the test dockerd cannot start here: $(tail -n 2 "$T/harness.out" | tr '\n' ' ')"
