@@ -351,6 +351,28 @@ static long migrated_cb(__u32 lvl, __u64 *want)
 	return 0;
 }
 
+/*
+ * What task should be charged (w, from its cgroup's limited levels) and its
+ * storage, created when some level is limited. NULL when there is nothing
+ * to charge, when no storage could be had (counted: the task stays
+ * uncharged, never refused), or when the task is already released.
+ */
+static __always_inline struct pg_task *task_storage_for(const struct pg_config *cfg,
+							struct task_struct *task,
+							struct want_ctx *w)
+{
+	__u32 found = wanted_slots(cfg, task_cgroup(task), w);
+	struct pg_task *ts;
+
+	ts = bpf_task_storage_get(&tasks, task, 0, found ? BPF_LOCAL_STORAGE_GET_F_CREATE : 0);
+	if (!ts) {
+		if (found)
+			STAT_INC(storage_failed);
+		return NULL;
+	}
+	return ts->released ? NULL : ts;
+}
+
 static __always_inline int on_attach(struct task_struct *task, bool threadgroup, bool may_kill)
 {
 	struct pg_config *cfg = config_get();
@@ -359,7 +381,6 @@ static __always_inline int on_attach(struct task_struct *task, bool threadgroup,
 	struct pg_task *ts;
 	struct pg_usage *u;
 	__s64 ignored;
-	__u32 found;
 
 	if (!cfg || !cfg->level_mask)
 		return 0;
@@ -373,14 +394,8 @@ static __always_inline int on_attach(struct task_struct *task, bool threadgroup,
 	 */
 	if (BPF_CORE_READ(task, flags) & PG_PF_EXITING)
 		goto resync;
-	found = wanted_slots(cfg, task_cgroup(task), &w);
-	ts = bpf_task_storage_get(&tasks, task, 0, found ? BPF_LOCAL_STORAGE_GET_F_CREATE : 0);
-	if (!ts) {
-		if (found)
-			STAT_INC(storage_failed);
-		return 0;
-	}
-	if (ts->released)
+	ts = task_storage_for(cfg, task, &w);
+	if (!ts)
 		return 0;
 	task_reconcile(ts, &w, true, &c);
 	if (c.charged)
@@ -683,7 +698,6 @@ int reconcile(struct bpf_iter__task *ctx)
 	struct want_ctx w;
 	struct pg_task *ts;
 	__u64 key;
-	__u32 found;
 
 	if (!task || !cfg || !cfg->level_mask)
 		return 0;
@@ -693,14 +707,8 @@ int reconcile(struct bpf_iter__task *ctx)
 	key = (__u64)task;
 	if (bpf_map_lookup_elem(&zombies, &key))
 		return 0;
-	found = wanted_slots(cfg, task_cgroup(task), &w);
-	ts = bpf_task_storage_get(&tasks, task, 0, found ? BPF_LOCAL_STORAGE_GET_F_CREATE : 0);
-	if (!ts) {
-		if (found)
-			STAT_INC(storage_failed);
-		return 0;
-	}
-	if (ts->released)
+	ts = task_storage_for(cfg, task, &w);
+	if (!ts)
 		return 0;
 	/* Counting only: tasks that exist already are not refused. */
 	task_reconcile(ts, &w, false, &c);
