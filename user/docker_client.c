@@ -12,6 +12,7 @@
  * may never come: Docker sends nothing while nothing happens.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -27,6 +28,9 @@
 struct docker_client {
 	char socket_path[sizeof(((struct sockaddr_un *)0)->sun_path)];
 	char api_version[16];			/* "" until negotiated */
+	/* api_version: the events thread renegotiates after a daemon restart
+	 * while another thread may be building a URL (a restart's POST). */
+	pthread_mutex_t version_lock;
 	size_t max_body;
 	long timeout_ms;
 	void (*log)(void *ctx, const char *msg);
@@ -127,6 +131,7 @@ struct docker_client *docker_client__new(const char *socket_path)
 		free(c);
 		return NULL;
 	}
+	pthread_mutex_init(&c->version_lock, NULL);
 	return c;
 }
 
@@ -135,6 +140,7 @@ void docker_client__free(struct docker_client *c)
 	if (!c)
 		return;
 	curl_multi_cleanup(c->multi);
+	pthread_mutex_destroy(&c->version_lock);
 	free(c);
 }
 
@@ -161,15 +167,17 @@ const char *docker_client__api_version(const struct docker_client *c)
 }
 
 /* "http://localhost/v1.41/path" (the host name only fills the Host header). */
-static int make_url(const struct docker_client *c, const char *path, bool versioned, char *url,
+static int make_url(struct docker_client *c, const char *path, bool versioned, char *url,
 		    size_t len)
 {
 	int n;
 
+	pthread_mutex_lock(&c->version_lock);
 	if (versioned && c->api_version[0])
 		n = snprintf(url, len, "http://localhost/v%s%s", c->api_version, path);
 	else
 		n = snprintf(url, len, "http://localhost%s", path);
+	pthread_mutex_unlock(&c->version_lock);
 	return n < 0 || (size_t)n >= len ? -ENAMETOOLONG : 0;
 }
 
@@ -189,9 +197,10 @@ static CURL *new_easy(const struct docker_client *c, const char *url, char *curl
 	return h;
 }
 
-/* errno for a failed transfer, and a message naming the socket. */
+/* errno for a failed transfer (of timeout_ms at most), and a message naming the socket. */
 static int transfer_error(const struct docker_client *c, CURL *h, CURLcode rc,
-			  const char *curl_err, const char *what, char *err, size_t errlen)
+			  const char *curl_err, long timeout_ms, const char *what, char *err,
+			  size_t errlen)
 {
 	long os_errno = 0;
 
@@ -205,7 +214,7 @@ static int transfer_error(const struct docker_client *c, CURL *h, CURLcode rc,
 		return -(int)os_errno;
 	case CURLE_OPERATION_TIMEDOUT:
 		set_err(err, errlen, "%s: no answer from %s within %ld ms", what, c->socket_path,
-			c->timeout_ms);
+			timeout_ms);
 		return -ETIMEDOUT;
 	case CURLE_FILESIZE_EXCEEDED:
 		set_err(err, errlen, "%s: answer larger than %zu bytes, refused", what,
@@ -250,38 +259,55 @@ static size_t body_write(char *ptr, size_t size, size_t nmemb, void *userdata)
 	return n;
 }
 
-static int do_get(struct docker_client *c, const char *path, bool versioned,
-		  struct docker_response *resp, char *err, size_t errlen)
+/*
+ * One request: GET, or POST with an empty body (all pidguard posts: the
+ * parameters are in the query). 0 whatever the HTTP status, else a
+ * transfer error; the answer is capped at max_body either way.
+ */
+static int do_request(struct docker_client *c, const char *method, const char *path,
+		      bool versioned, long timeout_ms, struct docker_response *resp, char *err,
+		      size_t errlen)
 {
 	struct body_buf b = { .max = c->max_body };
 	char url[2048], curl_err[CURL_ERROR_SIZE];
+	struct curl_slist *headers = NULL;
+	bool post = !strcmp(method, "POST");
 	CURLcode rc;
 	CURL *h;
 	int ret = 0;
 
 	memset(resp, 0, sizeof(*resp));
 	if (make_url(c, path, versioned, url, sizeof(url))) {
-		set_err(err, errlen, "GET %.64s...: path too long", path);
+		set_err(err, errlen, "%s %.64s...: path too long", method, path);
 		return -ENAMETOOLONG;
 	}
 	h = new_easy(c, url, curl_err);
-	if (!h) {
-		set_err(err, errlen, "GET %s: out of memory", path);
+	/* No form is sent: drop the Content-Type libcurl would add for one. */
+	if (h && post)
+		headers = curl_slist_append(NULL, "Content-Type:");
+	if (!h || (post && !headers)) {
+		curl_easy_cleanup(h);
+		set_err(err, errlen, "%s %s: out of memory", method, path);
 		return -ENOMEM;
+	}
+	if (post) {
+		curl_easy_setopt(h, CURLOPT_POSTFIELDS, "");
+		curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE, 0L);
+		curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers);
 	}
 	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, body_write);
 	curl_easy_setopt(h, CURLOPT_WRITEDATA, &b);
-	curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, c->timeout_ms);
+	curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, timeout_ms);
 	/* Refused before reading when Content-Length says too much. */
 	curl_easy_setopt(h, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)c->max_body);
 	rc = curl_easy_perform(h);
 	if (rc == CURLE_WRITE_ERROR && b.too_big)
 		rc = CURLE_FILESIZE_EXCEEDED;
 	if (rc != CURLE_OK) {
-		char what[128];
+		char what[256];
 
-		snprintf(what, sizeof(what), "GET %s", path);
-		ret = transfer_error(c, h, rc, curl_err, what, err, errlen);
+		snprintf(what, sizeof(what), "%s %s", method, path);
+		ret = transfer_error(c, h, rc, curl_err, timeout_ms, what, err, errlen);
 		free(b.data);
 		goto out;
 	}
@@ -290,13 +316,20 @@ static int do_get(struct docker_client *c, const char *path, bool versioned,
 	resp->len = b.len;
 out:
 	curl_easy_cleanup(h);
+	curl_slist_free_all(headers);
 	return ret;
 }
 
 int docker_client__get(struct docker_client *c, const char *path, struct docker_response *resp,
 		       char *err, size_t errlen)
 {
-	return do_get(c, path, true, resp, err, errlen);
+	return do_request(c, "GET", path, true, c->timeout_ms, resp, err, errlen);
+}
+
+int docker_client__post(struct docker_client *c, const char *path, long timeout_ms,
+			struct docker_response *resp, char *err, size_t errlen)
+{
+	return do_request(c, "POST", path, true, timeout_ms, resp, err, errlen);
 }
 
 void docker_client__response_free(struct docker_response *resp)
@@ -320,22 +353,30 @@ static int status_error(long status, const char *what, const char *body, size_t 
 	return -EPROTO;
 }
 
-/* GET path and hand a 200 body to parse, else an error. */
-static int get_ok(struct docker_client *c, const char *path, bool versioned,
-		  struct docker_response *resp, char *err, size_t errlen)
+/* The request, when it was answered with status ok; else an error. */
+static int request_ok(struct docker_client *c, const char *method, const char *path,
+		      bool versioned, long timeout_ms, long ok, struct docker_response *resp,
+		      char *err, size_t errlen)
 {
-	int ret = do_get(c, path, versioned, resp, err, errlen);
+	int ret = do_request(c, method, path, versioned, timeout_ms, resp, err, errlen);
 
 	if (ret)
 		return ret;
-	if (resp->status != 200) {
-		char what[128];
+	if (resp->status != ok) {
+		char what[256];
 
-		snprintf(what, sizeof(what), "GET %s", path);
+		snprintf(what, sizeof(what), "%s %s", method, path);
 		ret = status_error(resp->status, what, resp->body, resp->len, err, errlen);
 		docker_client__response_free(resp);
 	}
 	return ret;
+}
+
+/* GET path and hand a 200 body to parse, else an error. */
+static int get_ok(struct docker_client *c, const char *path, bool versioned,
+		  struct docker_response *resp, char *err, size_t errlen)
+{
+	return request_ok(c, "GET", path, versioned, c->timeout_ms, 200, resp, err, errlen);
 }
 
 int docker_client__negotiate(struct docker_client *c, struct docker_version *out, char *err,
@@ -359,7 +400,9 @@ int docker_client__negotiate(struct docker_client *c, struct docker_version *out
 			DOCKER_MIN_API_MAJOR, DOCKER_MIN_API_MINOR);
 		return -ENOTSUP;
 	}
+	pthread_mutex_lock(&c->version_lock);
 	snprintf(c->api_version, sizeof(c->api_version), "%s", out->api_version);
+	pthread_mutex_unlock(&c->version_lock);
 	return 0;
 }
 
@@ -417,6 +460,32 @@ int docker_client__inspect(struct docker_client *c, const char *id, struct docke
 		set_err(err, errlen, "inspect %.12s: the daemon answered for %.12s", id, out->id);
 		ret = -EPROTO;
 	}
+	return ret;
+}
+
+int docker_client__restart(struct docker_client *c, const char *id, unsigned int stop_s,
+			   char *err, size_t errlen)
+{
+	struct docker_response resp;
+	char path[128];
+	int ret;
+
+	/* Ids only, as for inspect: nothing a URL would read otherwise. */
+	if (!docker_json__valid_id(id)) {
+		set_err(err, errlen, "restart: \"%.80s\" is not a container id", id);
+		return -EINVAL;
+	}
+	if (stop_s > DOCKER_RESTART_MAX_STOP_S) {
+		set_err(err, errlen, "restart: a stop timeout of %u s is over %u s", stop_s,
+			DOCKER_RESTART_MAX_STOP_S);
+		return -EINVAL;
+	}
+	snprintf(path, sizeof(path), "/containers/%s/restart?t=%u", id, stop_s);
+	/* 204 No Content: stopped (within t, else killed) and started again. */
+	ret = request_ok(c, "POST", path, true, stop_s * 1000L + DOCKER_RESTART_SLACK_MS, 204,
+			 &resp, err, errlen);
+	if (!ret)
+		docker_client__response_free(&resp);
 	return ret;
 }
 
@@ -598,7 +667,7 @@ int docker_client__follow_events(struct docker_client *c, int64_t since,
 		set_err(err, errlen, "events: the daemon at %s closed the stream (%s)",
 			c->socket_path, curl_easy_strerror(rc));
 	} else if (rc != CURLE_OK) {
-		ret = transfer_error(c, st.h, rc, curl_err, "events", err, errlen);
+		ret = transfer_error(c, st.h, rc, curl_err, 0, "events", err, errlen);
 	} else if (st.status != 200) {
 		ret = status_error(st.status, "events", st.error_body.data, st.error_body.len, err,
 				   errlen);

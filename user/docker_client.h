@@ -7,6 +7,8 @@
  *   docker_client__new()           before any thread starts (curl_global_init)
  *   docker_client__negotiate()     GET /version, pins /v<ApiVersion>/ (>= 1.41)
  *   docker_client__info/list_running/inspect()
+ * and from any thread (the event loop's runaway ladder):
+ *   docker_client__restart()
  * and in the events thread:
  *   docker_client__follow_events() until docker_client__stop() (any thread)
  *   docker_client__sleep()         backoff between reconnects, cut by stop
@@ -28,6 +30,13 @@
 #define DOCKER_MAX_EVENT_LINE	(1u << 20)	/* longer event lines are skipped */
 #define DOCKER_MIN_API_MAJOR	1
 #define DOCKER_MIN_API_MINOR	41
+/*
+ * A restart's HTTP request may take its stop timeout t (SIGTERM, then
+ * SIGKILL after t seconds) plus this: the daemon's teardown of the old
+ * task and the start of the new one, a second or two on a sane host.
+ */
+#define DOCKER_RESTART_SLACK_MS	9000L
+#define DOCKER_RESTART_MAX_STOP_S 60u
 
 struct docker_client;
 
@@ -66,10 +75,18 @@ int docker_client__get(struct docker_client *c, const char *path, struct docker_
 		       char *err, size_t errlen);
 void docker_client__response_free(struct docker_response *resp);
 
+/*
+ * POST path with an empty body, prefixed as for GET, within timeout_ms
+ * (not the GETs' timeout: a POST may ask for slow work). Returns as GET.
+ */
+int docker_client__post(struct docker_client *c, const char *path, long timeout_ms,
+			struct docker_response *resp, char *err, size_t errlen);
+
 /* GET /version; pins its ApiVersion. -ENOTSUP below 1.41. */
 int docker_client__negotiate(struct docker_client *c, struct docker_version *out, char *err,
 			     size_t errlen);
-const char *docker_client__api_version(const struct docker_client *c);	/* "" before */
+/* "" before; read it from the thread that negotiates. */
+const char *docker_client__api_version(const struct docker_client *c);
 
 /*
  * Typed requests: any HTTP status but 200 is an error carrying the
@@ -83,6 +100,17 @@ int docker_client__info(struct docker_client *c, struct docker_info *out, char *
 int docker_client__list_running(struct docker_client *c, char (**ids)[DOCKER_ID_LEN + 1],
 				size_t *nr, char *err, size_t errlen);
 int docker_client__inspect(struct docker_client *c, const char *id, struct docker_container *out,
+			   char *err, size_t errlen);
+/*
+ * POST /containers/{id}/restart?t=stop_s: the daemon sends the stop signal,
+ * SIGKILL after stop_s seconds, and starts the container again. 0 on 204;
+ * -ENOENT (404), -EIO (5xx), -EPROTO (any other status) with the daemon's
+ * message; -EINVAL before any request for an id that is not 64 lowercase
+ * hex digits, or stop_s over DOCKER_RESTART_MAX_STOP_S. Blocks until the
+ * daemon answers: stop_s s + DOCKER_RESTART_SLACK_MS at most (-ETIMEDOUT;
+ * the daemon may still finish the restart).
+ */
+int docker_client__restart(struct docker_client *c, const char *id, unsigned int stop_s,
 			   char *err, size_t errlen);
 
 /* Return non-zero to stop following (follow_events then returns 0). */

@@ -3,8 +3,9 @@
  * test_docker_client.c - the Docker client against a fake daemon: a thread
  * serving canned HTTP/1.1 answers on a unix socket in a temporary
  * directory. Covers version pinning, 404/500/malformed/oversized answers,
- * connect failures, timeouts, and the events stream cut into chunks at
- * every awkward place, ended by the daemon or stopped by us.
+ * connect failures, timeouts, a restart's POST and its answers, and the
+ * events stream cut into chunks at every awkward place, ended by the
+ * daemon or stopped by us.
  */
 #include <errno.h>
 #include <poll.h>
@@ -29,6 +30,7 @@
 /* ---- Fake daemon ---- */
 
 struct route {
+	const char *method;		/* NULL: GET */
 	const char *path;		/* exact, or a prefix when ending in '*' */
 	int status;
 	const char *body;		/* sent with Content-Length */
@@ -49,6 +51,8 @@ struct fake {
 	const struct route *routes;
 	size_t nr_routes;
 	char paths[16][1024];		/* request paths, in order */
+	char methods[16][8];		/* and their methods */
+	char heads[16][1024];		/* and their headers, cut to size */
 	int requests;
 };
 
@@ -96,11 +100,13 @@ static void hold(struct fake *f, int fd)
 	}
 }
 
-static const struct route *route_for(struct fake *f, const char *path)
+static const struct route *route_for(struct fake *f, const char *method, const char *path)
 {
 	size_t i, n;
 
 	for (i = 0; i < f->nr_routes; i++) {
+		if (strcmp(method, f->routes[i].method ? f->routes[i].method : "GET"))
+			continue;
 		n = strlen(f->routes[i].path);
 		if (f->routes[i].path[n - 1] == '*' ? !strncmp(path, f->routes[i].path, n - 1)
 						     : !strcmp(path, f->routes[i].path))
@@ -111,7 +117,7 @@ static const struct route *route_for(struct fake *f, const char *path)
 
 static void serve(struct fake *f, int fd)
 {
-	char req[8192], path[1024];
+	char req[8192], path[1024], method[8];
 	const struct route *r;
 	size_t len = 0, i;
 	ssize_t n;
@@ -125,13 +131,17 @@ static void serve(struct fake *f, int fd)
 		if (strstr(req, "\r\n\r\n"))
 			break;
 	}
-	if (sscanf(req, "GET %1023s HTTP/1.1", path) != 1)
+	/* No request of ours has a body: the headers are all of it. */
+	if (sscanf(req, "%7s %1023s HTTP/1.1", method, path) != 2)
 		return;
-	if (f->requests < 16)
+	if (f->requests < 16) {
 		snprintf(f->paths[f->requests], sizeof(f->paths[0]), "%s", path);
+		snprintf(f->methods[f->requests], sizeof(f->methods[0]), "%s", method);
+		snprintf(f->heads[f->requests], sizeof(f->heads[0]), "%.1023s", req);
+	}
 	f->requests++;
 
-	r = route_for(f, path);
+	r = route_for(f, method, path);
 	if (!r) {
 		writef(fd, "HTTP/1.1 404 Not Found\r\nContent-Type: text/plain\r\n"
 			   "Content-Length: 19\r\n\r\n404 page not found\n");
@@ -254,6 +264,14 @@ static struct docker_client *client_for(struct fake *f)
 }
 
 /* ---- Tests ---- */
+
+static double now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
 
 static void test_socket_path(void **state)
 {
@@ -511,6 +529,93 @@ static void test_timeout(void **state)
 	fake_stop(f);
 }
 
+#define RESTART(id) "/v1.41/containers/" id "/restart?t=1"
+#define ID_C "2222222222222222222222222222222222222222222222222222222222222222"
+#define ID_D "3333333333333333333333333333333333333333333333333333333333333333"
+#define ID_E "4444444444444444444444444444444444444444444444444444444444444444"
+
+static void test_restart_answers(void **state)
+{
+	static const struct route routes[] = {
+		{ .path = "/version", .status = 200, .body = version_141 },
+		{ .method = "POST", .path = RESTART(ID_A), .status = 204, .body = "" },
+		{ .method = "POST", .path = RESTART(ID_B), .status = 404,
+		  .body = "{\"message\":\"No such container: " ID_B "\"}" },
+		{ .method = "POST", .path = RESTART(ID_C), .status = 500,
+		  .body = "{\"message\":\"Cannot restart container: OCI runtime failed\"}" },
+		{ .method = "POST", .path = RESTART(ID_D), .status = 409, .body = "not json" },
+		/* A 200 is no restart's answer either. */
+		{ .method = "POST", .path = RESTART(ID_E), .status = 200, .body = "{}" },
+		{ .method = "POST", .path = "/v1.41/containers/" ID_A "/restart?t=0", .status = 204,
+		  .body = "" },
+		/* Only the GET of this path answers: a POST is not a GET. */
+		{ .path = "/v1.41/containers/" ID_B "/restart?t=0", .status = 204, .body = "" },
+	};
+	struct fake *f = fake_start(routes, NR(routes));
+	struct docker_client *c = client_for(f);
+	char err[512];
+
+	(void)state;
+	assert_int_equal(docker_client__restart(c, ID_A, 1, err, sizeof(err)), 0);
+	assert_string_equal(f->methods[1], "POST");
+	assert_string_equal(f->paths[1], RESTART(ID_A));
+	/* An empty body, and no form's Content-Type for it. */
+	assert_non_null(strstr(f->heads[1], "Content-Length: 0\r\n"));
+	assert_null(strcasestr(f->heads[1], "Content-Type"));
+
+	assert_int_equal(docker_client__restart(c, ID_A, 0, err, sizeof(err)), 0);
+	assert_string_equal(f->paths[2], "/v1.41/containers/" ID_A "/restart?t=0");
+
+	assert_int_equal(docker_client__restart(c, ID_B, 1, err, sizeof(err)), -ENOENT);
+	assert_string_equal(err, "POST /containers/" ID_B "/restart?t=1: HTTP 404: No such container: " ID_B);
+	assert_int_equal(docker_client__restart(c, ID_C, 1, err, sizeof(err)), -EIO);
+	assert_non_null(strstr(err, "HTTP 500: Cannot restart container: OCI runtime failed"));
+	assert_int_equal(docker_client__restart(c, ID_D, 1, err, sizeof(err)), -EPROTO);
+	assert_non_null(strstr(err, "HTTP 409: not json"));
+	assert_int_equal(docker_client__restart(c, ID_E, 1, err, sizeof(err)), -EPROTO);
+	assert_non_null(strstr(err, "HTTP 200"));
+	assert_int_equal(docker_client__restart(c, ID_B, 0, err, sizeof(err)), -ENOENT);
+	assert_string_equal(f->methods[7], "POST");
+
+	/* Refused before any request: not an id, a name, upper case, a long t. */
+	f->requests = 0;
+	assert_int_equal(docker_client__restart(c, "../../info?", 1, err, sizeof(err)), -EINVAL);
+	assert_string_equal(err, "restart: \"../../info?\" is not a container id");
+	assert_int_equal(docker_client__restart(c, "web", 1, err, sizeof(err)), -EINVAL);
+	assert_int_equal(docker_client__restart(c, ID_A "0", 1, err, sizeof(err)), -EINVAL);
+	assert_int_equal(docker_client__restart(c, "84FA972A703494DE35A9C14EE155F68D99A106E2C5DA9B842A42810C87A743D0",
+						1, err, sizeof(err)), -EINVAL);
+	assert_int_equal(docker_client__restart(c, ID_A, DOCKER_RESTART_MAX_STOP_S + 1, err,
+						sizeof(err)), -EINVAL);
+	assert_int_equal(f->requests, 0);
+	docker_client__free(c);
+	fake_stop(f);
+}
+
+/* A POST has its own timeout, not the GETs'. */
+static void test_post_timeout(void **state)
+{
+	static const struct route routes[] = {
+		{ .path = "/version", .status = 200, .body = version_141 },
+		{ .method = "POST", .path = "/v1.41/slow", .silent = true },
+	};
+	struct fake *f = fake_start(routes, NR(routes));
+	struct docker_client *c = client_for(f);
+	struct docker_response resp;
+	char err[256];
+	double t0;
+
+	(void)state;
+	docker_client__set_timeout_ms(c, 60000);
+	t0 = now_ms();
+	assert_int_equal(docker_client__post(c, "/slow", 200, &resp, err, sizeof(err)), -ETIMEDOUT);
+	assert_true(now_ms() - t0 < 5000);
+	assert_non_null(strstr(err, "POST /slow: no answer from"));
+	assert_non_null(strstr(err, "within 200 ms"));
+	docker_client__free(c);
+	fake_stop(f);
+}
+
 /* ---- Events ---- */
 
 #define EV(action, name) \
@@ -687,14 +792,6 @@ static void *stopper_main(void *arg)
 	return NULL;
 }
 
-static double now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
-}
-
 static void test_events_stop(void **state)
 {
 	static const char *const chunks[] = { ev_start, NULL };
@@ -861,6 +958,8 @@ int main(void)
 		cmocka_unit_test(test_oversized),
 		cmocka_unit_test(test_connect_failures),
 		cmocka_unit_test(test_timeout),
+		cmocka_unit_test(test_restart_answers),
+		cmocka_unit_test(test_post_timeout),
 		cmocka_unit_test(test_events_split),
 		cmocka_unit_test(test_events_daemon_dies),
 		cmocka_unit_test(test_events_byte_by_byte),
