@@ -768,6 +768,12 @@ static int parse_command(struct pg_cmdline *out, int argc, char **argv, char *er
 				 show(out->compose[0], b));
 			return PG_EXIT_USAGE;
 		}
+		/* A restart is the daemon's to do: POST /containers/ID/restart. */
+		if (out->no_docker && out->on_runaway == PG_RUNAWAY_RESTART) {
+			snprintf(err, errlen,
+				 "--on-runaway: restart restarts containers, which needs Docker, but --no-docker was given");
+			return PG_EXIT_USAGE;
+		}
 		/* Deny and kill mode enforce in the kernel already: nothing to add. */
 		if (out->enforce_in_userspace && out->mode != PG_REQ_FLAG) {
 			snprintf(err, errlen,

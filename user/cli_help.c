@@ -83,10 +83,12 @@ static const char runaway[] =
 	"  and the --on-runaway action, once: freeze (cgroup.freeze, or the v1\n"
 	"  freezer; undo with `pidguard thaw TARGET`), trim (SIGKILL the newest\n"
 	"  processes down to the limit, never the init: pid 1 of its namespace, else\n"
-	"  the oldest), kill (cgroup.kill), restart (not supported yet: reported).\n"
-	"  No action repeats within 60 s; the episode ends after as many quiet\n"
-	"  seconds. A container's label pidguard.on-runaway=ACTION sets its own\n"
-	"  action; the others get --on-runaway.\n";
+	"  the oldest), kill (cgroup.kill), restart (a container only, through\n"
+	"  Docker: SIGTERM, SIGKILL 1 s later, then started again; not with\n"
+	"  --no-docker). No action repeats within 60 s, and no container restarts\n"
+	"  twice within 60 s (its new cgroup included); the episode ends after as\n"
+	"  many quiet seconds. A container's label pidguard.on-runaway=ACTION sets\n"
+	"  its own action; the others get --on-runaway.\n";
 
 static const char config_file[] =
 	"CONFIG FILE (--config FILE)\n"

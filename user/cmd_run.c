@@ -206,6 +206,10 @@ static int event_loop(const struct pg_cmdline *cl, struct pg_loader *ld, const c
 		}
 		rep.on_event = runaway_ctl__on_event;
 		rep.event_ctx = ctl;
+		if (ds) {
+			ctl->restart = docker_sync__restart;
+			ctl->restart_ctx = ds;
+		}
 		log__info("runaway: more than %u attempts/s past a limit for %u s: %s%s",
 			  rp.rate, rp.seconds, runaway__action_name(cl->on_runaway),
 			  cl->enforce_in_userspace ? "; over-limit tasks killed in userspace" : "");

@@ -35,6 +35,7 @@
 #define BACKOFF_MIN_MS	250
 #define BACKOFF_MAX_MS	5000
 #define MAX_KEPT	PG_MAX_CLI_LIMITS
+#define RESTARTS_KEPT	32
 
 struct ds_entry {
 	struct pg_container_ref ref;
@@ -48,6 +49,12 @@ struct ds_entry {
 	bool has_pids_limit;
 	int64_t pids_limit;
 	unsigned long gen;		/* bumped by every refresh */
+};
+
+/* A restart asked of the daemon (docker_sync__restart). */
+struct ds_restart {
+	char id[DOCKER_ID_LEN + 1];	/* "" for a free slot */
+	__u64 at_s;			/* monotonic seconds */
 };
 
 struct docker_sync {
@@ -81,6 +88,9 @@ struct docker_sync {
 	int nr, cap;
 	bool dirty;			/* the names file is behind */
 	unsigned long gen;
+
+	/* docker_sync__restart's caller's own (the event loop): no lock. */
+	struct ds_restart restarts[RESTARTS_KEPT];
 };
 
 /* ---- pure parts ---- */
@@ -790,4 +800,56 @@ bool docker_sync__container_of(void *ctx, __u64 cg_id, struct pg_container_ref *
 	}
 	pthread_mutex_unlock(&s->lock);
 	return found;
+}
+
+/* The slot of container id in the restarts, else the oldest (or a free one). */
+static struct ds_restart *restart_slot(struct docker_sync *s, const char *id)
+{
+	struct ds_restart *oldest = &s->restarts[0];
+
+	for (int i = 0; i < RESTARTS_KEPT; i++) {
+		if (!strcmp(s->restarts[i].id, id))
+			return &s->restarts[i];
+		if (s->restarts[i].at_s < oldest->at_s)
+			oldest = &s->restarts[i];
+	}
+	return oldest;
+}
+
+int docker_sync__restart(void *ctx, __u64 cg_id, char *err, size_t errlen)
+{
+	struct docker_sync *s = ctx;
+	struct pg_container_ref ref;
+	struct ds_restart *slot;
+	struct timespec ts;
+	__u64 now_s;
+	int ret;
+
+	if (!s) {
+		snprintf(err, errlen, "restart needs Docker");
+		return -ENOTSUP;
+	}
+	if (!docker_sync__container_of(s, cg_id, &ref)) {
+		snprintf(err, errlen, "not a Docker container: only a container can be restarted");
+		return -ENODEV;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	/* +1: a slot's at_s of 0 means never, even in a boot's first second. */
+	now_s = (__u64)ts.tv_sec + 1;
+	slot = restart_slot(s, ref.id);
+	if (!strcmp(slot->id, ref.id) && now_s - slot->at_s < PG_RUNAWAY_DEFAULT_COOLDOWN_S) {
+		snprintf(err, errlen,
+			 "held: container %s was restarted %llu s ago, within the %u s cool-down",
+			 ref.name, (unsigned long long)(now_s - slot->at_s),
+			 PG_RUNAWAY_DEFAULT_COOLDOWN_S);
+		return -EALREADY;
+	}
+	/* Counted from the request: one that timed out may still go through. */
+	snprintf(slot->id, sizeof(slot->id), "%s", ref.id);
+	slot->at_s = now_s;
+	ret = docker_client__restart(s->client, ref.id, DOCKER_SYNC_RESTART_STOP_S, err, errlen);
+	if (!ret)
+		log__info("docker: container %s (%.12s) restarted (stop timeout %u s)", ref.name,
+			  ref.id, DOCKER_SYNC_RESTART_STOP_S);
+	return ret;
 }

@@ -21,7 +21,8 @@
  * The table is published for `status` and `limit` through names.h.
  *
  * Threads: docker_sync__start and __tick and __stop from the main thread;
- * docker_sync__container_of from any thread (the event reporter).
+ * docker_sync__container_of from any thread (the event reporter);
+ * docker_sync__restart from one thread (the runaway ladder's, main).
  */
 #ifndef PG_DOCKER_SYNC_H
 #define PG_DOCKER_SYNC_H
@@ -70,6 +71,29 @@ void docker_sync__free(struct docker_sync *s);
 
 /* event_report's container lookup (ctx is the docker_sync). */
 bool docker_sync__container_of(void *ctx, __u64 cg_id, struct pg_container_ref *out);
+
+/*
+ * The stop timeout t of a runaway's restart, in seconds: its processes get
+ * SIGTERM and then SIGKILL after t. Not Docker's default 10 s: a container
+ * caught running away would spend them forking; 1 s still lets an init
+ * that handles SIGTERM exit cleanly.
+ */
+#define DOCKER_SYNC_RESTART_STOP_S	1u
+
+/*
+ * The runaway ladder's restart action (ctx is the docker_sync): restart
+ * the container that owns cgroup cg_id through the daemon (POST
+ * /containers/ID/restart?t=DOCKER_SYNC_RESTART_STOP_S). Synchronous: it
+ * blocks its caller until the daemon answers, DOCKER_SYNC_RESTART_STOP_S s
+ * + DOCKER_RESTART_SLACK_MS (10 s) at most, a second or two in practice.
+ *
+ * The restarted container gets a new cgroup, and with it a ladder with no
+ * cool-down: so a container is restarted at most once per
+ * PG_RUNAWAY_DEFAULT_COOLDOWN_S here (-EALREADY, "held: ..." in err).
+ * -ENODEV for a cgroup that is no container Docker runs, -ENOTSUP when ctx
+ * is NULL (no Docker), else docker_client__restart's errors. err says why.
+ */
+int docker_sync__restart(void *ctx, __u64 cg_id, char *err, size_t errlen);
 
 /* ---- pure parts, exposed for unit tests ---- */
 

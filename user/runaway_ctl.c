@@ -277,8 +277,16 @@ static void take_action(struct runaway_ctl *ctl, struct runaway_cgroup *c)
 			ret = runaway_actions__kill(c->path, err, sizeof(err));
 			break;
 		case PG_RUNAWAY_RESTART:
-			/* docker_client.c speaks GET only: no POST /containers/ID/restart yet. */
-			snprintf(err, sizeof(err), "unsupported: restart needs the Docker API's POST");
+			/*
+			 * Through the daemon, synchronously: this loop waits for
+			 * the answer, 10 s at most (docker_sync__restart), once
+			 * per episode and container.
+			 */
+			if (!ctl->restart) {
+				snprintf(err, sizeof(err), "restart needs Docker");
+				break;
+			}
+			ret = ctl->restart(ctl->restart_ctx, c->cg_id, err, sizeof(err));
 			break;
 		case PG_RUNAWAY_NONE:
 			ret = 0;

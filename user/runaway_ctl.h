@@ -31,6 +31,10 @@ struct runaway_ctl {
 	struct runaway_params params;
 	bool enforce;			/* --enforce-in-userspace */
 	const struct event_report *rep;	/* its form and JSON writer */
+	/* The restart action: docker_sync__restart, set by run with Docker;
+	 * NULL otherwise (the action then fails, saying so). */
+	int (*restart)(void *ctx, __u64 cg_id, char *err, size_t errlen);
+	void *restart_ctx;
 	char cg2[PG_PATH_MAX];
 	int nr;
 	struct runaway_cgroup cgs[PG_RUNAWAY_CGROUPS];

@@ -315,6 +315,10 @@ static void test_runaway_options(void **state)
 	assert_int_equal(cl.on_runaway, PG_RUNAWAY_TRIM);
 	assert_int_equal(cl.runaway_rate, 50);
 	assert_int_equal(cl.runaway_seconds, 2);
+	PARSE_OK("run", "--on-runaway", "restart");
+	assert_int_equal(cl.on_runaway, PG_RUNAWAY_RESTART);
+	PARSE_OK("run", "--no-docker", "--on-runaway", "kill");
+	assert_int_equal(PARSE("run", "--on-runaway=restart", "--no-docker"), PG_EXIT_USAGE);
 	assert_int_equal(PARSE("run", "--on-runaway", "reboot"), PG_EXIT_USAGE);
 	assert_string_equal(err, "--on-runaway: 'reboot' is not none, freeze, trim, restart or kill");
 	assert_int_equal(PARSE("run", "--runaway-rate", "0"), PG_EXIT_USAGE);
@@ -471,6 +475,8 @@ static const struct {
 	  "run: option '--apply-pids-max' takes no value ('--apply-pids-max=1')" },
 	{ { "run", "--compose", "c.yml", "--no-docker" },
 	  "--compose: 'c.yml' needs Docker (services are matched by container labels), but --no-docker was given" },
+	{ { "run", "--no-docker", "--on-runaway", "restart" },
+	  "--on-runaway: restart restarts containers, which needs Docker, but --no-docker was given" },
 	{ { "status", "web", "extra" }, "status: unexpected argument 'extra'" },
 	{ { "status", "" }, "status: TARGET '' is empty or too long" },
 	{ { "status", "--mode", "kill" }, "status: unknown or ambiguous option '--mode'" },
