@@ -4,11 +4,16 @@
 # pidguard.on-runaway=freeze, limited by its label pidguard.pids-limit to 2
 # and running a fork loop, is frozen by a `pidguard run` whose own
 # --on-runaway is none (the default); a container with the same loop and
-# no such label is reported (action none) and left running. Flag mode: the forks themselves pass.
+# no such label is reported (action none) and left running; one labelled
+# pidguard.on-runaway=restart is restarted through the daemon, once: its
+# loop runs away again in its new cgroup, and that is held by the
+# cool-down. Then a run whose --on-runaway is restart meets a runaway in a
+# cgroup that is no container: the action fails, saying so, and run goes
+# on. Flag mode: the forks themselves pass.
 . "$(dirname "$0")/lib.sh"
 pg_setup runaway_label
 
-NAMES="runaway-label-freeze runaway-label-absent-untouched"
+NAMES="runaway-label-freeze runaway-label-absent-untouched runaway-label-restart runaway-restart-not-a-container"
 skip_all() {
 	for _n in $NAMES; do skip "$_n" "docker: $1"; done
 	exit 0
@@ -28,8 +33,14 @@ LOOP='while :; do /bin/true; done'
 dk run -d --init --name "$PX-freeze" --label pidguard.pids-limit=2 \
 	--label pidguard.on-runaway=freeze pgbusybox sh -c "$LOOP" > /dev/null &&
 dk run -d --init --name "$PX-plain" --label pidguard.pids-limit=2 \
-	pgbusybox sh -c "$LOOP" > /dev/null ||
+	pgbusybox sh -c "$LOOP" > /dev/null &&
+dk run -d --init --name "$PX-restart" --label pidguard.pids-limit=2 \
+	--label pidguard.on-runaway=restart pgbusybox sh -c "$LOOP" > /dev/null ||
 	{ notok runaway-label "docker run failed"; exit 1; }
+
+# started NAME: "StartedAt Pid" of container NAME.
+started() { dk inspect -f '{{.State.StartedAt}} {{.State.Pid}}' "$1" 2>/dev/null; }
+BEFORE=$(started "$PX-restart")
 
 : > "$T/run.out"; : > "$T/run.err"
 "$PG" run --json --mode flag --runaway-seconds 2 --docker-host "$DOCKER_HOST" \
@@ -49,8 +60,14 @@ cg_of() {
 	[ -n "$_rel" ] && echo "$CG2$_rel"
 }
 
+# Before its restart (a second or two away): the cgroup of $PX-restart.
+for _i in 1 2 3 4 5; do
+	R=$(cg_of "$PX-restart") && break
+	sleep 0.2
+done
+
 name=runaway-label-freeze
-pg_wait_line "$T/run.out" '"step" *: *"action"' 15000 "$RUN_PID"
+pg_wait_line "$T/run.out" '"step" *: *"action".*"action" *: *"freeze"' 15000 "$RUN_PID"
 F=$(cg_of "$PX-freeze")
 if [ -z "$F" ]; then
 	notok "$name" "$PX-freeze is not in status: $(pg_run_why)"
@@ -78,7 +95,70 @@ elif [ "$(cat "$P/cgroup.freeze" 2>/dev/null)" != 0 ] || [ "$acted" != 0 ]; then
 else
 	ok "$name"
 fi
+name=runaway-label-restart
+RR=${R#"$CG2"}
+# restart_lines RESULT: action steps of $PX-restart's cgroup with RESULT (ERE).
+restart_lines() {
+	grep -E -c -e "\"step\":\"action\",\"cgroup\":\"$RR\",.*\"action\":\"restart\",.*\"result\":\"$1" \
+		"$T/run.out"
+}
+if [ -z "$R" ]; then
+	notok "$name" "$PX-restart is not in status: $(pg_run_why)"
+elif ! pg_wait_line "$T/run.out" "\"cgroup\":\"$RR\",.*\"action\":\"restart\",.*\"result\":\"ok\"" \
+	20000 "$RUN_PID"; then
+	notok "$name" "no restart with result ok within 20 s: $(grep '"action":"restart"' "$T/run.out" |
+		head -n 1) $(pg_run_why)"
+else
+	AFTER=$(started "$PX-restart")
+	RUNNING=$(dk inspect -f '{{.State.Running}}' "$PX-restart" 2>/dev/null)
+	if [ -z "$AFTER" ] || [ "${AFTER%% *}" = "${BEFORE%% *}" ] || [ "${AFTER##* }" = "${BEFORE##* }" ]; then
+		notok "$name" "not restarted: StartedAt and Pid '$BEFORE' before, '$AFTER' after"
+	elif [ "$RUNNING" != true ]; then
+		notok "$name" "not running after its restart (Running '$RUNNING')"
+	elif ! grep -q "docker: container $PX-restart (.*) restarted" "$T/run.err"; then
+		notok "$name" "no 'restarted' log line: $(pg_run_why)"
+	# Its loop runs away again in the new cgroup: held, not restarted again.
+	elif ! pg_wait_line "$T/run.out" "\"action\":\"restart\",.*\"result\":\"held: container $PX-restart was restarted" \
+		20000 "$RUN_PID"; then
+		notok "$name" "no held second restart within 20 s: $(grep '"action":"restart"' "$T/run.out" |
+			tail -n 1 | cut -c1-300)"
+	elif [ "$(started "$PX-restart")" != "$AFTER" ] || [ "$(restart_lines ok)" != 1 ]; then
+		notok "$name" "restarted more than once ($(restart_lines ok) ok results; '$AFTER', then '$(started "$PX-restart")')"
+	else
+		ok "$name"
+	fi
+fi
 # Thaw before cleanup: a frozen container cannot be removed quickly.
 [ -n "$F" ] && "$PG" thaw "$F" > /dev/null 2>&1
+pg_run_stop
+# No looping containers in the next run's way; this run's files kept aside.
+dk rm -f "$PX-freeze" "$PX-plain" "$PX-restart" > /dev/null 2>&1
+mv "$T/run.out" "$T/run-labels.out"; mv "$T/run.err" "$T/run-labels.err"
+
+name=runaway-restart-not-a-container
+C=$(cg_make plain) || { notok "$name" "cannot create a cgroup under $CG2"; exit 1; }
+RC=$(cg_rel "$C")
+: > "$T/run.out"; : > "$T/run.err"
+"$PG" run --json --mode flag --limit "$RC=1" --on-runaway restart --runaway-seconds 2 \
+	--docker-host "$DOCKER_HOST" > "$T/run.out" 2> "$T/run.err" &
+RUN_PID=$!
+echo "$RUN_PID" >> "$T/run.pids"
+if ! pg_wait_line "$T/run.err" 'pidguard: ready' 20000 "$RUN_PID"; then
+	notok "$name" "run did not get ready: $(pg_run_why)"
+	exit 1
+fi
+# shellcheck disable=SC2016 # $1 is the inner shell's
+pg_bg "$T/loop.out" sh -c 'echo $$ > "$1/cgroup.procs" && exec sh -c "while :; do /bin/true; done"' _ "$C"
+if ! pg_wait_line "$T/run.out" "\"step\":\"action\",\"cgroup\":\"$RC\",.*\"action\":\"restart\"" 15000 "$RUN_PID"; then
+	notok "$name" "no restart action within 15 s: $(pg_run_why)"
+elif ! grep "\"cgroup\":\"$RC\"" "$T/run.out" | grep -q '"result":"not a Docker container'; then
+	notok "$name" "result is not 'not a Docker container': $(grep '"action":"restart"' "$T/run.out" | head -n 1)"
+elif ! grep -q "runaway in $RC: restart failed: not a Docker container" "$T/run.err"; then
+	notok "$name" "no warning in the log: $(pg_run_why)"
+elif ! pg_alive "$RUN_PID"; then
+	notok "$name" "run died: $(pg_run_why)"
+else
+	ok "$name"
+fi
 pg_run_stop
 exit 0
