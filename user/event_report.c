@@ -73,19 +73,23 @@ static struct cgroup_report_state *cgroup_state(struct event_report *rep, __u64 
 /*
  * The largest task group of the event's cgroup, for the events that say a
  * fork went past the limit: what is multiplying. Read from /proc at most
- * once a second per cgroup and from at most TOP_SCAN_MAX processes (a
- * fork bomb sends thousands of events a second, and the event loop must
- * keep draining the ring buffer); in between, the cached answer. NULL
- * when there is none (cgroup gone, empty, or out of memory).
+ * once a second per cgroup, from at most TOP_SCAN_MAX processes and for at
+ * most TOP_SCAN_BUDGET_NS (a fork bomb sends thousands of events a second,
+ * the event loop must keep draining the ring buffer, and with
+ * --enforce-in-userspace it is the enforcer: on a slow machine, reading
+ * hundreds of processes once stalled it for seconds while the bomb grew);
+ * in between, the cached answer. A truncated read counts the processes it
+ * read. NULL when there is none (cgroup gone, empty, or out of memory).
  */
 #define TOP_SCAN_MAX		2048
+#define TOP_SCAN_BUDGET_NS	5000000ull
 #define TOP_REFRESH_NS		1000000000ull
 
 static const struct pg_task_group *event_top_group(struct event_report *rep,
 						   struct cgroup_report_state *st, __u32 kind)
 {
 	char dir[PG_PATH_MAX + sizeof(st->path)];
-	struct pg_tg_scan opts = { .max = TOP_SCAN_MAX };
+	struct pg_tg_scan opts = { .max = TOP_SCAN_MAX, .budget_ns = TOP_SCAN_BUDGET_NS };
 	struct pg_task_group *groups;
 	__u64 now = clock_ns(CLOCK_MONOTONIC);
 	int n;
