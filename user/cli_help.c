@@ -73,7 +73,8 @@ static const char run_options[] =
 	"  --enforce-in-userspace\n"
 	"                     with --mode flag only (kernels that can only flag):\n"
 	"                     on each over_limit event, kill the newest tasks of the\n"
-	"                     cgroup back to its limit, within milliseconds\n";
+	"                     cgroup back to its limit, within milliseconds, with the\n"
+	"                     cgroup frozen meanwhile; a forker found again is killed\n";
 
 static const char runaway[] =
 	"RUNAWAY\n"

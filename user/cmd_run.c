@@ -31,6 +31,7 @@
 #include "pin_keeper.h"
 #include "log.h"
 #include "output.h"
+#include "runaway_actions.h"
 #include "runaway_ctl.h"
 #include "runlock.h"
 
@@ -261,6 +262,24 @@ static int event_loop(const struct pg_cmdline *cl, struct pg_loader *ld, const c
 	return ret;
 }
 
+/*
+ * A run killed while userspace enforcement held a cgroup frozen for a trim
+ * (a few milliseconds) left it frozen: thaw it before anything else, with
+ * or without --enforce-in-userspace this time.
+ */
+static void thaw_left_held(void)
+{
+	char thawed[4096], err[4096 + 128];
+	int ret = runaway_actions__thaw_left_held(paths__held_marker(), thawed, sizeof(thawed),
+						  err, sizeof(err));
+
+	if (ret < 0)
+		log__warn("a cgroup the last run froze for a trim may still be frozen: %s", err);
+	else if (ret)
+		log__warn("thawed %s: the last run ended while holding it frozen for a trim",
+			  thawed);
+}
+
 int cmd_run(const struct pg_cmdline *cl)
 {
 	struct pg_cgroup *cgs = NULL;
@@ -292,6 +311,7 @@ int cmd_run(const struct pg_cmdline *cl)
 			log__error("cannot take %s: %s", paths__runlock(), strerror(-lock_fd));
 		return PG_EXIT_FAIL;
 	}
+	thaw_left_held();
 
 	ret = commands__mounts(&mounts);
 	if (ret)

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * paths.c - the pin directory and run lock of this instance.
+ * paths.c - the pin directory, run lock and held marker of this instance.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -13,6 +13,7 @@
 
 static char pin_dir[256] = PG_PIN_DIR;
 static char runlock[300] = "/run/pidguard.lock";
+static char held_marker[300] = "/run/pidguard.held";
 
 int paths__init(char *err, size_t errlen)
 {
@@ -36,6 +37,7 @@ int paths__init(char *err, size_t errlen)
 	}
 	snprintf(pin_dir, sizeof(pin_dir), "%s", env);
 	snprintf(runlock, sizeof(runlock), "/run/%s.lock", name + 1);
+	snprintf(held_marker, sizeof(held_marker), "/run/%s.held", name + 1);
 	return 0;
 }
 
@@ -47,4 +49,9 @@ const char *paths__pin_dir(void)
 const char *paths__runlock(void)
 {
 	return runlock;
+}
+
+const char *paths__held_marker(void)
+{
+	return held_marker;
 }

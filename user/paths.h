@@ -18,5 +18,11 @@ int paths__init(char *err, size_t errlen);
 
 const char *paths__pin_dir(void);
 const char *paths__runlock(void);
+/*
+ * /run/pidguard.held (or /run/NAME.held): the cgroup userspace enforcement
+ * froze for a trim, while it is frozen; a run killed in that window leaves
+ * it, and the next run thaws that cgroup (runaway_actions.h).
+ */
+const char *paths__held_marker(void);
 
 #endif

@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cgroup.h"
@@ -130,12 +131,14 @@ int runaway_actions__frozen(const char *path)
 
 struct proc_info {
 	int pid;
+	int ppid;
 	unsigned long long start;	/* clock ticks after boot */
 	long threads;
-	bool ns_init;			/* pid 1 of its pid namespace */
+	bool victim;			/* trimmed as one of the newest */
+	bool killed;
 };
 
-/* Start time (field 22) and threads (field 20) from /proc/PID/stat. */
+/* Parent (field 4), threads (field 20), start time (22) from /proc/PID/stat. */
 static int proc_stat(int pid, struct proc_info *pi)
 {
 	char p[64], buf[1024], *s;
@@ -147,8 +150,8 @@ static int proc_stat(int pid, struct proc_info *pi)
 		return ret;
 	/* comm may hold spaces and ')': the fields start after the last ')'. */
 	s = strrchr(buf, ')');
-	if (!s || sscanf(s + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u %*d %*d "
-			 "%*d %*d %ld %*d %llu", &pi->threads, &pi->start) != 2)
+	if (!s || sscanf(s + 2, "%*c %d %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u %*d %*d "
+			 "%*d %*d %ld %*d %llu", &pi->ppid, &pi->threads, &pi->start) != 3)
 		return -EINVAL;
 	return 0;
 }
@@ -217,8 +220,110 @@ static int list_procs(const char *path, struct proc_info **out)
 	return n;
 }
 
-int runaway_actions__trim(const char *path, __u32 limit, struct trim_result *res, char *err,
-			  size_t errlen)
+/* SIGKILL p once (a process already gone counts as killed); -1 if refused. */
+static int kill_proc(struct proc_info *p, struct trim_result *res, long *count)
+{
+	if (p->killed)
+		return 0;
+	if (kill(p->pid, SIGKILL) && errno != ESRCH)
+		return -1;
+	p->killed = true;
+	res->killed_procs++;
+	res->killed_tasks += p->threads;
+	*count -= p->threads;
+	return 0;
+}
+
+static bool remembered(const struct trim_memory *mem, const struct proc_info *p)
+{
+	for (int i = 0; i < mem->nr; i++)
+		if (mem->parents[i].pid == p->pid && mem->parents[i].start == p->start)
+			return true;
+	return false;
+}
+
+static void remember(struct trim_memory *mem, const struct proc_info *p)
+{
+	if (mem->nr < TRIM_MEMORY_PARENTS && !remembered(mem, p)) {
+		mem->parents[mem->nr].pid = p->pid;
+		mem->parents[mem->nr].start = p->start;
+		mem->nr++;
+	}
+}
+
+/* The index of pid in v, sorted by pid into by_pid (indices); -1 if absent. */
+static int find_pid(const struct proc_info *v, const int *by_pid, int n, int pid)
+{
+	int lo = 0, hi = n - 1;
+
+	while (lo <= hi) {
+		int mid = lo + (hi - lo) / 2, p = v[by_pid[mid]].pid;
+
+		if (p == pid)
+			return by_pid[mid];
+		if (p < pid)
+			lo = mid + 1;
+		else
+			hi = mid - 1;
+	}
+	return -1;
+}
+
+static const struct proc_info *sort_base;
+
+static int by_pid_cmp(const void *a, const void *b)
+{
+	return sort_base[*(const int *)a].pid - sort_base[*(const int *)b].pid;
+}
+
+/*
+ * Kill the parents of this trim's victims that mem remembers from the last
+ * trim (within TRIM_REPEAT_NS), then refill mem with this trim's parents.
+ */
+static void trim_repeat_forkers(struct proc_info *v, int n, int init, struct trim_memory *mem,
+				struct trim_result *res, long *count)
+{
+	struct trim_memory last = *mem;
+	struct timespec ts;
+	int *by_pid = malloc(n * sizeof(*by_pid));
+	bool fresh;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	mem->at_ns = (__u64)ts.tv_sec * 1000000000ull + ts.tv_nsec;
+	mem->nr = 0;
+	if (!by_pid)
+		return;		/* out of memory: this trim grants no grace, kills none */
+	fresh = last.nr && mem->at_ns - last.at_ns < TRIM_REPEAT_NS;
+	for (int i = 0; i < n; i++)
+		by_pid[i] = i;
+	sort_base = v;
+	qsort(by_pid, n, sizeof(*by_pid), by_pid_cmp);
+	for (int i = 0; i < n; i++) {
+		int p;
+
+		if (!v[i].victim)
+			continue;
+		/* The victim's nearest ancestor that survives this trim: its forker. */
+		p = find_pid(v, by_pid, n, v[i].ppid);
+		for (int hops = 0; p >= 0 && v[p].victim && hops < n; hops++)
+			p = find_pid(v, by_pid, n, v[p].ppid);
+		if (p < 0 || p == init)
+			continue;	/* outside the cgroup, or its init: never ours */
+		if (fresh && remembered(&last, &v[p])) {
+			if (!v[p].killed && !kill_proc(&v[p], res, count))
+				res->killed_parents++;
+		} else {
+			remember(mem, &v[p]);
+		}
+	}
+	free(by_pid);
+}
+
+/*
+ * The trim itself; mem NULL is a plain trim to the limit, newest first.
+ */
+static int trim(const char *path, __u32 limit, struct trim_memory *mem, struct trim_result *res,
+		char *err, size_t errlen)
 {
 	struct proc_info *v = NULL;
 	long count = cgroup__count_tasks(path);
@@ -245,17 +350,100 @@ int runaway_actions__trim(const char *path, __u32 limit, struct trim_result *res
 		init = n - 1;
 	if (init >= 0)
 		res->kept_init = v[init].pid;
-	for (int i = 0; i < n && count > (long)limit; i++) {
-		if (i == init)
-			continue;
-		if (kill(v[i].pid, SIGKILL) && errno != ESRCH)
-			continue;
-		res->killed_procs++;
-		res->killed_tasks += v[i].threads;
-		count -= v[i].threads;
-	}
+	for (int i = 0; i < n && count > (long)limit; i++)
+		if (i != init && !kill_proc(&v[i], res, &count))
+			v[i].victim = true;
+	if (mem && init >= 0)
+		trim_repeat_forkers(v, n, init, mem, res, &count);
 	free(v);
 	return 0;
+}
+
+int runaway_actions__trim(const char *path, __u32 limit, struct trim_result *res, char *err,
+			  size_t errlen)
+{
+	return trim(path, limit, NULL, res, err, errlen);
+}
+
+/* The marker holds path while the cgroup is frozen; see the header. */
+static int marker_set(const char *marker, const char *path)
+{
+	int fd = open(marker, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
+	size_t len = strlen(path);
+	int ret = 0;
+
+	if (fd < 0)
+		return -errno;
+	if (write(fd, path, len) != (ssize_t)len)
+		ret = -EIO;
+	close(fd);
+	return ret;
+}
+
+int runaway_actions__trim_held(const char *path, __u32 limit, struct trim_memory *mem,
+			       const char *marker, struct trim_result *res, char *err,
+			       size_t errlen)
+{
+	char p[4096 + 16], state[8];
+	long count = cgroup__count_tasks(path);
+	bool marked = false, froze = false;
+	int ret, tret;
+
+	memset(res, 0, sizeof(*res));
+	if (count >= 0 && count <= (long)limit) {
+		res->before = count;	/* the common case, every sweep: nothing to hold */
+		return 0;
+	}
+	/* "0": ours to freeze and to thaw; "1": someone else's freeze, keep it. */
+	snprintf(p, sizeof(p), "%s/cgroup.freeze", path);
+	if (!read_file(p, state, sizeof(state)) && state[0] == '0') {
+		marked = marker && !marker_set(marker, path);
+		if (!marker || marked)	/* a marker that cannot be written: no freeze */
+			froze = !write_file(path, "cgroup.freeze", "1");
+	}
+	ret = trim(path, limit, mem, res, err, errlen);
+	if (froze) {
+		tret = write_file(path, "cgroup.freeze", "0");
+		if (tret && !ret) {
+			snprintf(err, errlen, "%s/cgroup.freeze: thaw after the trim: %s", path,
+				 strerror(-tret));
+			ret = tret;
+		}
+	}
+	if (marked)
+		unlink(marker);
+	res->held = froze;
+	return ret;
+}
+
+int runaway_actions__thaw_left_held(const char *marker, char *thawed, size_t len, char *err,
+				    size_t errlen)
+{
+	char path[4096];
+	int ret = read_file(marker, path, sizeof(path));
+
+	thawed[0] = '\0';
+	if (ret == -ENOENT)
+		return 0;
+	if (ret) {
+		snprintf(err, errlen, "%s: %s", marker, strerror(-ret));
+		return ret;
+	}
+	unlink(marker);
+	/* Only a cgroup directory is ever written there; anything else is not ours. */
+	if (path[0] != '/' || strstr(path, "/../") || !strncmp(path, "/proc", 5)) {
+		snprintf(err, errlen, "%s: not a cgroup path: '%.64s'", marker, path);
+		return -EINVAL;
+	}
+	snprintf(thawed, len, "%s", path);
+	ret = write_file(path, "cgroup.freeze", "0");
+	if (ret == -ENOENT)
+		return 0;	/* removed meanwhile: nothing left frozen */
+	if (ret) {
+		snprintf(err, errlen, "%s/cgroup.freeze: %s", path, strerror(-ret));
+		return ret;
+	}
+	return 1;
 }
 
 int runaway_actions__kill(const char *path, char *err, size_t errlen)

@@ -22,6 +22,7 @@
 #include "kv_line.h"
 #include "log.h"
 #include "output.h"
+#include "paths.h"
 #include "runaway_actions.h"
 #include "runaway_ctl.h"
 
@@ -55,6 +56,7 @@ struct runaway_ctl *runaway_ctl__new(enum pg_runaway_action action,
 	ctl->action = action;
 	ctl->params = *params;
 	ctl->enforce = enforce;
+	ctl->held_marker = paths__held_marker();
 	ctl->rep = rep;
 	snprintf(ctl->cg2, sizeof(ctl->cg2), "%s", cg2);
 	/*
@@ -76,6 +78,10 @@ struct runaway_ctl *runaway_ctl__new(enum pg_runaway_action action,
 
 void runaway_ctl__free(struct runaway_ctl *ctl)
 {
+	if (!ctl)
+		return;
+	for (int i = 0; i < ctl->nr; i++)
+		free(ctl->cgs[i].mem);
 	free(ctl);
 }
 
@@ -131,6 +137,10 @@ static void line_kv(const struct runaway_ctl *ctl, struct kv_line *l, const stru
 		kv_line__uint(l, "killed_procs", r->trim->killed_procs);
 		kv_line__uint(l, "killed_tasks", r->trim->killed_tasks);
 		kv_line__uint(l, "kept_init", r->trim->kept_init);
+		if (!strcmp(r->step, "enforce")) {
+			kv_line__uint(l, "killed_parents", r->trim->killed_parents);
+			kv_line__bool(l, "held", r->trim->held);
+		}
 	}
 	if (r->reaction_us >= 0)
 		kv_line__uint(l, "reaction_us", r->reaction_us);
@@ -160,6 +170,10 @@ static void line_json(const struct runaway_ctl *ctl, json_writer_t *jw,
 		jsonw_uint_field(jw, "killed_procs", r->trim->killed_procs);
 		jsonw_uint_field(jw, "killed_tasks", r->trim->killed_tasks);
 		jsonw_uint_field(jw, "kept_init", r->trim->kept_init);
+		if (!strcmp(r->step, "enforce")) {
+			jsonw_uint_field(jw, "killed_parents", r->trim->killed_parents);
+			jsonw_bool_field(jw, "held", r->trim->held);
+		}
 	}
 	if (r->reaction_us >= 0)
 		jsonw_uint_field(jw, "reaction_us", r->reaction_us);
@@ -327,6 +341,32 @@ static void step(struct runaway_ctl *ctl, struct runaway_cgroup *c, enum runaway
 	report(ctl, &r);
 }
 
+/*
+ * A sweep of a cgroup under its limit is one count of its threads: 10 ms at
+ * rest. A bomb doubles in a few milliseconds: 1 ms while one is being fought
+ * (a trim killed something within ENFORCE_HOT_NS).
+ */
+#define ENFORCE_POLL_MS 10
+#define ENFORCE_HOT_POLL_MS 1
+#define ENFORCE_HOT_NS 1000000000ull
+
+static void mark_hot(struct runaway_ctl *ctl)
+{
+	ctl->hot_until_ns = clock_ns(CLOCK_MONOTONIC) + ENFORCE_HOT_NS;
+}
+
+/*
+ * c's memory of its last trim's parents, allocated on first use (4 KiB; only
+ * cgroups that went past their limit are here to pay it). NULL when out of
+ * memory: the trims are then plain ones, newest first.
+ */
+static struct trim_memory *enforce_memory(struct runaway_cgroup *c)
+{
+	if (!c->mem)
+		c->mem = calloc(1, sizeof(*c->mem));
+	return c->mem;
+}
+
 /* Userspace enforcement: back to the limit now, reading the live count. */
 static void enforce(struct runaway_ctl *ctl, struct runaway_cgroup *c, const struct pg_event *ev)
 {
@@ -341,12 +381,14 @@ static void enforce(struct runaway_ctl *ctl, struct runaway_cgroup *c, const str
 	if (ev->ts_ns < c->trimmed_ns)
 		return;
 	c->trimmed_ns = clock_ns(CLOCK_BOOTTIME);
-	if (runaway_actions__trim(c->path, ev->limit, &tr, err, sizeof(err))) {
+	if (runaway_actions__trim_held(c->path, ev->limit, enforce_memory(c), ctl->held_marker,
+				       &tr, err, sizeof(err))) {
 		log__warn("--enforce-in-userspace: %s", err);
 		return;
 	}
 	if (!tr.killed_procs)
 		return;		/* already back (an earlier trim, or exits) */
+	mark_hot(ctl);
 	now = clock_ns(CLOCK_BOOTTIME);
 	r.reaction_us = now > ev->ts_ns ? (now - ev->ts_ns) / 1000 : 0;
 	r.result = "ok";
@@ -380,12 +422,12 @@ void runaway_ctl__on_event(void *ctx, const struct pg_event *ev)
 					      1 + (__u64)ev->suppressed));
 }
 
-/* 10 ms: a sweep of a cgroup under its limit is one count of its threads. */
-#define ENFORCE_POLL_MS 10
-
 int runaway_ctl__poll_ms(const struct runaway_ctl *ctl, int dflt)
 {
-	return ctl && ctl->enforce ? ENFORCE_POLL_MS : dflt;
+	if (!ctl || !ctl->enforce)
+		return dflt;
+	return clock_ns(CLOCK_MONOTONIC) < ctl->hot_until_ns ? ENFORCE_HOT_POLL_MS :
+								 ENFORCE_POLL_MS;
 }
 
 void runaway_ctl__sweep(struct runaway_ctl *ctl)
@@ -403,10 +445,13 @@ void runaway_ctl__sweep(struct runaway_ctl *ctl)
 		if (!c->path[0] || c->limit == PG_NO_LIMIT)
 			continue;
 		c->trimmed_ns = clock_ns(CLOCK_BOOTTIME);
-		if (runaway_actions__trim(c->path, c->limit, &tr, err, sizeof(err)) == -ENOENT)
+		if (runaway_actions__trim_held(c->path, c->limit, enforce_memory(c),
+					       ctl->held_marker, &tr, err, sizeof(err)) == -ENOENT)
 			c->path[0] = '\0';	/* removed: forget it */
-		else if (tr.killed_procs)
+		else if (tr.killed_procs) {
+			mark_hot(ctl);
 			report(ctl, &r);
+		}
 	}
 }
 

@@ -22,6 +22,7 @@ struct runaway_cgroup {
 	__u64 cg_id;
 	__u32 limit;			/* from its last event */
 	__u64 trimmed_ns;		/* boot time the last enforcement trim started */
+	struct trim_memory *mem;	/* enforcement: the last trim's parents, or NULL */
 	struct runaway_state st;
 	char path[PG_PATH_MAX];		/* absolute; "" once found gone */
 };
@@ -30,6 +31,8 @@ struct runaway_ctl {
 	enum pg_runaway_action action;
 	struct runaway_params params;
 	bool enforce;			/* --enforce-in-userspace */
+	__u64 hot_until_ns;		/* enforcement: sweep fast until (MONOTONIC) */
+	const char *held_marker;	/* enforcement: paths__held_marker() */
 	const struct event_report *rep;	/* its form and JSON writer */
 	/* The restart action: docker_sync__restart, set by run with Docker;
 	 * NULL otherwise (the action then fails, saying so). */
@@ -66,7 +69,11 @@ void runaway_ctl__sweep(struct runaway_ctl *ctl);
  */
 void runaway_ctl__counts(struct runaway_counts *out);
 
-/* How long the event loop may sleep: short with enforcement (see sweep). */
+/*
+ * How long the event loop may sleep: dflt without enforcement; with it,
+ * 10 ms, and 1 ms for a second after a trim killed anything (a bomb that
+ * outlived its events' burst, which the rate limit then suppresses).
+ */
 int runaway_ctl__poll_ms(const struct runaway_ctl *ctl, int dflt);
 
 #endif

@@ -5,7 +5,9 @@
 # --on-runaway freeze freezes its cgroup (and `pidguard thaw` thaws it),
 # trim kills its newest processes down to the limit and spares the oldest,
 # and a second runaway within the cool-down takes no second action. Then
-# --enforce-in-userspace holds a fork bomb near its limit of 25.
+# --enforce-in-userspace holds a fork bomb near its limit of 25: each trim
+# with the cgroup frozen, and the bomb's repeat forkers killed; a freeze
+# left by a run killed mid-trim is thawed by the next run.
 . "$(dirname "$0")/lib.sh"
 pg_setup runaway
 
@@ -154,10 +156,18 @@ else
 		react=$(grep '"step":"enforce"' "$T/events" | sed -n 's/.*"reaction_us":\([0-9]*\).*/\1/p' |
 			sort -n | awk '{ v[NR] = $1 } END { if (NR) printf "min %d us, median %d us, max %d us", v[1], v[int((NR + 1) / 2)], v[NR] }')
 		seen=$(grep '"step":"enforce"' "$T/events" | sed -n 's/.*"tasks_before":\([0-9]*\).*/\1/p' | sort -n | tail -n 1)
+		parents=$(grep '"step":"enforce"' "$T/events" | sed -n 's/.*"killed_parents":\([0-9]*\).*/\1/p' |
+			awk '{ t += $1 } END { print t + 0 }')
+		unheld=$(grep '"step":"enforce"' "$T/events" | grep -c '"held":false')
 		# The peak counts zombies not reaped yet; a trim sees live tasks only.
-		note "$name: limit $LIMIT, peak $peak (pids.peak, safety net $SAFETY; zombies included), most live tasks a trim found ${seen:-?}, at rest $rest; $n enforce events; reaction (event to last kill) $react; safety-net hits $(pg_meter_maxhits)"
+		note "$name: limit $LIMIT, peak $peak (pids.peak, safety net $SAFETY; zombies included), most live tasks a trim found ${seen:-?}, at rest $rest; $n enforce events, $parents repeat forkers killed; reaction (event to last kill) $react; safety-net hits $(pg_meter_maxhits)"
 		good=1
 		expect_ge "$name" "enforce events" "$n" 1 || good=0
+		# A bomb's forkers survive a trim of the newest and fork again: killed on the repeat.
+		[ $good = 1 ] && { expect_ge "$name" "repeat forkers killed" "$parents" 1 || good=0; }
+		# Where cgroup.freeze exists, each trim ran with the cgroup frozen.
+		[ $good = 1 ] && [ -e "$D/cgroup.freeze" ] &&
+			{ expect_eq "$name" "enforce trims not held frozen" "$unheld" 0 || good=0; }
 		[ $good = 1 ] && { expect_le "$name" "tasks at rest (bomb still forking until its deadline)" "$rest" "$LIMIT" || good=0; }
 		[ $good = 1 ] && ok "$name"
 	else
@@ -166,3 +176,33 @@ else
 	fi
 	pg_run_stop
 fi
+
+# ---- a freeze that outlived its trim ----
+# A run killed while it held a cgroup frozen for a trim leaves the marker
+# /run/NAME.held naming it; the next run thaws that cgroup first.
+name=runaway-held-marker-thawed-at-start
+E=$(cg_make held) || { notok "$name" "cannot create a cgroup under $CG2"; exit 1; }
+MARK="/run/$(basename "$PIN_DIR").held"
+if [ ! -e "$E/cgroup.freeze" ]; then
+	skip "$name" "no cgroup.freeze (Linux 5.2+)"
+else
+	# shellcheck disable=SC2016 # $$ and $1 are the inner shell's
+	pg_bg "$T/held.out" sh -c 'echo $$ > "$1/cgroup.procs" && exec sleep 60' _ "$E"
+	Hp=$BG_PID
+	echo 1 > "$E/cgroup.freeze"
+	printf '%s' "$E" > "$MARK"
+	if pg_run --mode flag; then
+		good=1
+		expect_eq "$name" "cgroup.freeze after the run's start" "$(cat "$E/cgroup.freeze")" 0 || good=0
+		[ $good = 1 ] && [ -e "$MARK" ] && { notok "$name" "$MARK is still there"; good=0; }
+		[ $good = 1 ] && { grep -q "thawed $E: the last run ended while holding it frozen" "$T/run.err" ||
+			{ notok "$name" "no thaw warning in: $(tr '\n' ' ' < "$T/run.err")"; good=0; }; }
+		[ $good = 1 ] && ok "$name"
+	else
+		notok "$name" "run did not get ready (rc=$RUN_RC): $(pg_run_why)"
+	fi
+	rm -f "$MARK"
+	kill -9 "$Hp" 2>/dev/null
+	pg_run_stop
+fi
+cg_destroy "$E"
