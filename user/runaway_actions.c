@@ -22,6 +22,7 @@
 #include "runaway_actions.h"
 
 #define TRIM_MAX_PROCS 65536
+#define TRIM_INIT_CANDIDATES 8
 
 static int write_file(const char *dir, const char *name, const char *val)
 {
@@ -342,8 +343,13 @@ static int trim(const char *path, __u32 limit, struct trim_memory *mem, struct t
 		snprintf(err, errlen, "%s/cgroup.procs: %s", path, strerror(-n));
 		return n;
 	}
-	/* The init: pid 1 of a pid namespace (a container's), else the oldest. */
-	for (int i = 0; i < n && init < 0; i++)
+	/*
+	 * The init: pid 1 of a pid namespace (a container's), else the oldest.
+	 * A namespace's init is older than every process it holds, so only
+	 * the oldest few are asked (one /proc/PID/status each): asking them
+	 * all doubled the cost of a trim of a bomb.
+	 */
+	for (int i = n - 1; i >= 0 && i >= n - TRIM_INIT_CANDIDATES && init < 0; i--)
 		if (proc_is_ns_init(v[i].pid))
 			init = i;
 	if (init < 0 && n)

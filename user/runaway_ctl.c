@@ -30,7 +30,7 @@ struct runaway_line {
 	const char *step;
 	const struct runaway_cgroup *cg;
 	__u64 rate;			/* attempts in the hot second */
-	const char *result;		/* "ok", "unsupported", or the error */
+	const char *result;		/* "ok", or the error (or why it was held) */
 	const struct trim_result *trim;	/* trim and enforce */
 	__s64 reaction_us;		/* enforce: -1 otherwise */
 	enum pg_runaway_action action;	/* the cgroup's (label, else the run's) */

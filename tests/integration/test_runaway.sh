@@ -4,10 +4,11 @@
 # end in a cgroup over its limit is a runaway; with --runaway-seconds 2,
 # --on-runaway freeze freezes its cgroup (and `pidguard thaw` thaws it),
 # trim kills its newest processes down to the limit and spares the oldest,
-# and a second runaway within the cool-down takes no second action. Then
-# --enforce-in-userspace holds a fork bomb near its limit of 25: each trim
-# with the cgroup frozen, and the bomb's repeat forkers killed; a freeze
-# left by a run killed mid-trim is thawed by the next run.
+# a second runaway within the cool-down takes no second action, and kill
+# empties the cgroup. Then --enforce-in-userspace holds a fork bomb near
+# its limit of 25: each trim with the cgroup frozen, and the bomb's repeat
+# forkers killed; a freeze left by a run killed mid-trim is thawed by the
+# next run.
 . "$(dirname "$0")/lib.sh"
 pg_setup runaway
 
@@ -130,6 +131,32 @@ else
 fi
 pg_finish "$P" 5000
 cg_destroy "$B"
+pg_run_stop
+
+# ---- kill: the whole cgroup ----
+name=runaway-kill-empties-cgroup
+K=$(cg_make kill) || { notok "$name" "cannot create a cgroup under $CG2"; exit 1; }
+if ! pg_run --mode flag --limit "$(cg_rel "$K")=3" --on-runaway kill --runaway-seconds 2 --json; then
+	notok "$name" "run did not get ready (rc=$RUN_RC): $(pg_run_why)"
+	exit 1
+fi
+pg_forker "$T/k.out" --cgroup "$K" spawn 2 --hold-ms 60000; KP=$BG_PID
+loop "$K"; L3=$LOOP
+if wait_step action 10000; then
+	good=1
+	_end=$(( $(now_ms) + 3000 ))
+	while [ -n "$(cat "$K/cgroup.procs")" ] && [ "$(now_ms)" -lt "$_end" ]; do sleep 0.05; done
+	grep '"step":"action"' "$T/run.out" | grep -q '"action":"kill".*"result":"ok"' ||
+		{ notok "$name" "no kill ok in: $(grep '"step":"action"' "$T/run.out" | head -n 1)"; good=0; }
+	[ $good = 1 ] && { expect_eq "$name" "processes left in the cgroup" "$(wc -l < "$K/cgroup.procs")" 0 || good=0; }
+	[ $good = 1 ] && { ! pg_alive "$L3" || { notok "$name" "the fork loop survived"; good=0; }; }
+	[ $good = 1 ] && { ! pg_alive "$KP" || { notok "$name" "the spawner survived"; good=0; }; }
+	[ $good = 1 ] && ok "$name"
+else
+	notok "$name" "no runaway action within 10 s: $(pg_run_why)"
+fi
+kill -9 "$L3" "$KP" 2>/dev/null
+cg_destroy "$K"
 pg_run_stop
 
 # ---- userspace enforcement ----
