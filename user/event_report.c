@@ -16,6 +16,7 @@
 #include "log.h"
 #include "output.h"
 #include "top_output.h"
+#include "top_worker.h"
 
 static __u64 clock_ns(clockid_t clk)
 {
@@ -40,11 +41,17 @@ int event_report__init(struct event_report *rep, const struct pg_loader *ld, con
 			return -ENOMEM;
 		}
 	}
+	rep->top_worker = top_worker__new();
+	if (!rep->top_worker)
+		log__warn("events go without their top task group: cannot start its thread: %s",
+			  strerror(errno));
 	return 0;
 }
 
 void event_report__fini(struct event_report *rep)
 {
+	top_worker__free(rep->top_worker);
+	rep->top_worker = NULL;
 	for (int i = 0; i < rep->nr_cgroups; i++)
 		free(rep->cgroups[i].top);
 	if (rep->jw)
@@ -72,47 +79,35 @@ static struct cgroup_report_state *cgroup_state(struct event_report *rep, __u64 
 
 /*
  * The largest task group of the event's cgroup, for the events that say a
- * fork went past the limit: what is multiplying. Read from /proc at most
- * once a second per cgroup, from at most TOP_SCAN_MAX processes and for at
- * most TOP_SCAN_BUDGET_NS (a fork bomb sends thousands of events a second,
- * the event loop must keep draining the ring buffer, and with
- * --enforce-in-userspace it is the enforcer: on a slow machine, reading
- * hundreds of processes once stalled it for seconds while the bomb grew);
- * in between, the cached answer. A truncated read counts the processes it
- * read. NULL when there is none (cgroup gone, empty, or out of memory).
+ * fork went past the limit: what is multiplying. Read by the top worker's
+ * thread (top_worker.h says why never here) at most once a second per
+ * cgroup; an event takes the last answer. Only a cgroup's first event
+ * waits for one, TOP_FIRST_WAIT_NS at most. NULL when there is none
+ * (not read yet, cgroup gone or empty, no worker, out of memory).
  */
-#define TOP_SCAN_MAX		2048
-#define TOP_SCAN_BUDGET_NS	5000000ull
 #define TOP_REFRESH_NS		1000000000ull
+#define TOP_FIRST_WAIT_NS	10000000ull
 
 static const struct pg_task_group *event_top_group(struct event_report *rep,
 						   struct cgroup_report_state *st, __u32 kind)
 {
 	char dir[PG_PATH_MAX + sizeof(st->path)];
-	struct pg_tg_scan opts = { .max = TOP_SCAN_MAX, .budget_ns = TOP_SCAN_BUDGET_NS };
-	struct pg_task_group *groups;
-	__u64 now = clock_ns(CLOCK_MONOTONIC);
-	int n;
+	__u64 wait;
 
-	if (!st || (kind != PG_EV_OVER_LIMIT && kind != PG_EV_KILLED && kind != PG_EV_DENIED))
+	if (!st || !rep->top_worker ||
+	    (kind != PG_EV_OVER_LIMIT && kind != PG_EV_KILLED && kind != PG_EV_DENIED))
 		return NULL;
-	if (st->top && now - st->top_read_ns < TOP_REFRESH_NS)
-		return st->top->count ? st->top : NULL;
+	if (st->path[0] != '/')
+		return NULL;	/* "(gone)" */
+	wait = st->top ? 0 : TOP_FIRST_WAIT_NS;
 	if (!st->top) {
 		st->top = calloc(1, sizeof(*st->top));
 		if (!st->top)
 			return NULL;
 	}
-	st->top_read_ns = now;
-	st->top->count = 0;
-	if (st->path[0] != '/')
-		return NULL;	/* "(gone)" */
 	snprintf(dir, sizeof(dir), "%s%s", rep->cg2, st->path);
-	n = task_groups__of_cgroup(dir, &opts, &groups);
-	if (n > 0)
-		*st->top = groups[0];
-	if (n >= 0)
-		free(groups);
+	if (!top_worker__get(rep->top_worker, st->cg_id, dir, TOP_REFRESH_NS, wait, st->top))
+		return NULL;
 	return st->top->count ? st->top : NULL;
 }
 

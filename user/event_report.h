@@ -23,6 +23,8 @@
 #include "suppression.h"
 #include "task_groups.h"
 
+struct top_worker;
+
 #define PG_REPORT_CGROUPS 1024
 
 struct cgroup_report_state {
@@ -30,8 +32,7 @@ struct cgroup_report_state {
 	struct suppression supp;
 	char path[256];
 	/* The largest task group, for over_limit/killed/denied (event_report.c). */
-	struct pg_task_group *top;	/* NULL until read; count 0: none */
-	__u64 top_read_ns;		/* CLOCK_MONOTONIC of the last read */
+	struct pg_task_group *top;	/* NULL until first asked for; count 0: none */
 };
 
 enum event_report_form {
@@ -52,6 +53,7 @@ struct event_report {
 	__u64 malformed;
 	int nr_cgroups;
 	struct cgroup_report_state cgroups[PG_REPORT_CGROUPS];
+	struct top_worker *top_worker;	/* NULL: events go without top groups */
 	/* Optional: the container of a cgroup id (docker_sync), for events. */
 	bool (*container_of)(void *ctx, __u64 cg_id, struct pg_container_ref *out);
 	void *container_ctx;

@@ -293,16 +293,7 @@ struct scan_state {
 	int n;
 	__u64 boot_wall_ns;
 	long ticks;
-	__u64 deadline_ns;		/* CLOCK_MONOTONIC, 0: none */
 };
-
-static __u64 clock_ns(clockid_t clk)
-{
-	struct timespec ts;
-
-	clock_gettime(clk, &ts);
-	return (__u64)ts.tv_sec * 1000000000ull + ts.tv_nsec;
-}
 
 static void scan_procs(struct scan_state *s, int dfd)
 {
@@ -316,9 +307,7 @@ static void scan_procs(struct scan_state *s, int dfd)
 		return;
 	}
 	while (fscanf(f, "%d", &pid) == 1) {
-		/* The clock every 16 processes: a /proc read costs more than it. */
-		if (s->n >= s->opts->max ||
-		    (s->deadline_ns && !(s->n % 16) && clock_ns(CLOCK_MONOTONIC) > s->deadline_ns)) {
+		if (s->n >= s->opts->max) {
 			s->opts->truncated = true;
 			break;
 		}
@@ -357,6 +346,14 @@ static void scan_dir(struct scan_state *s, int dfd, int depth)
 	closedir(d);
 }
 
+static __u64 clock_ns(clockid_t clk)
+{
+	struct timespec ts;
+
+	clock_gettime(clk, &ts);
+	return (__u64)ts.tv_sec * 1000000000ull + ts.tv_nsec;
+}
+
 int task_groups__scan(const char *cg_dir, struct pg_tg_scan *opts, struct pg_task **out)
 {
 	struct scan_state s = { .opts = opts };
@@ -379,8 +376,6 @@ int task_groups__scan(const char *cg_dir, struct pg_tg_scan *opts, struct pg_tas
 	if (s.ticks <= 0)
 		s.ticks = 100;
 	s.boot_wall_ns = clock_ns(CLOCK_REALTIME) - clock_ns(CLOCK_BOOTTIME);
-	if (opts->budget_ns)
-		s.deadline_ns = clock_ns(CLOCK_MONOTONIC) + opts->budget_ns;
 	scan_dir(&s, dfd, 0);
 	opts->nr_procs = s.n;
 	*out = s.tasks;

@@ -70,9 +70,8 @@ int task_groups__parse_stat(const char *stat, int *ppid, __u64 *start_ticks, cha
 struct pg_tg_scan {
 	int max;		/* processes to read at most, 0: PG_TG_SCAN_MAX */
 	bool threads;		/* read Threads from /proc/PID/status (one more file each) */
-	__u64 budget_ns;	/* stop reading after this long (truncated), 0: no bound */
 	/* out */
-	bool truncated;		/* more processes than max, or than the budget allowed */
+	bool truncated;		/* more processes than max: the groups count max of them */
 	int nr_procs;		/* processes read */
 };
 
