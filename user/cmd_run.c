@@ -193,6 +193,8 @@ static int event_loop(const struct pg_cmdline *cl, struct pg_loader *ld, const c
 
 	if (event_report__init(&rep, ld, cg2, report_form(cl)))
 		return PG_EXIT_FAIL;
+	if (cl->enforce_in_userspace)
+		rep.top_first_wait_ns = 0;
 	if (ds) {
 		rep.container_of = docker_sync__container_of;
 		rep.container_ctx = ds;

@@ -26,6 +26,9 @@ static __u64 clock_ns(clockid_t clk)
 	return (__u64)ts.tv_sec * 1000000000ull + ts.tv_nsec;
 }
 
+/* A cgroup's first event waits this long for its top group (event_top_group). */
+#define TOP_FIRST_WAIT_NS	10000000ull
+
 int event_report__init(struct event_report *rep, const struct pg_loader *ld, const char *cg2,
 		       enum event_report_form form)
 {
@@ -41,6 +44,7 @@ int event_report__init(struct event_report *rep, const struct pg_loader *ld, con
 			return -ENOMEM;
 		}
 	}
+	rep->top_first_wait_ns = TOP_FIRST_WAIT_NS;
 	rep->top_worker = top_worker__new();
 	if (!rep->top_worker)
 		log__warn("events go without their top task group: cannot start its thread: %s",
@@ -82,11 +86,10 @@ static struct cgroup_report_state *cgroup_state(struct event_report *rep, __u64 
  * fork went past the limit: what is multiplying. Read by the top worker's
  * thread (top_worker.h says why never here) at most once a second per
  * cgroup; an event takes the last answer. Only a cgroup's first event
- * waits for one, TOP_FIRST_WAIT_NS at most. NULL when there is none
+ * waits for one, top_first_wait_ns at most. NULL when there is none
  * (not read yet, cgroup gone or empty, no worker, out of memory).
  */
 #define TOP_REFRESH_NS		1000000000ull
-#define TOP_FIRST_WAIT_NS	10000000ull
 
 static const struct pg_task_group *event_top_group(struct event_report *rep,
 						   struct cgroup_report_state *st, __u32 kind)
@@ -99,7 +102,7 @@ static const struct pg_task_group *event_top_group(struct event_report *rep,
 		return NULL;
 	if (st->path[0] != '/')
 		return NULL;	/* "(gone)" */
-	wait = st->top ? 0 : TOP_FIRST_WAIT_NS;
+	wait = st->top ? 0 : rep->top_first_wait_ns;
 	if (!st->top) {
 		st->top = calloc(1, sizeof(*st->top));
 		if (!st->top)

@@ -54,6 +54,9 @@ struct event_report {
 	int nr_cgroups;
 	struct cgroup_report_state cgroups[PG_REPORT_CGROUPS];
 	struct top_worker *top_worker;	/* NULL: events go without top groups */
+	/* How long a cgroup's first event waits for its top group (10 ms);
+	 * run sets 0 when it enforces in userspace: the enforcer never waits. */
+	__u64 top_first_wait_ns;
 	/* Optional: the container of a cgroup id (docker_sync), for events. */
 	bool (*container_of)(void *ctx, __u64 cg_id, struct pg_container_ref *out);
 	void *container_ctx;
