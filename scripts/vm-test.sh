@@ -76,13 +76,14 @@ SMP=${PG_VM_SMP:-2}
 MEM=1G
 CMD=
 # The guest runs the tests whose subject is the kernel: BPF programs,
-# counting, enforcement per mode, namespaces, faults. The userspace-only
+# counting, enforcement per mode (userspace enforcement on 6.1's flag-only
+# kernel included: test_runaway), namespaces, faults. The userspace-only
 # tests (config, command-line hostility, status layout, metrics, syslog,
 # top, install, valgrind) are proven on the host and only cost time under
 # TCG, where the whole suite outgrew the boot timeout.
 VM_TESTS="test_bpftool.sh test_cli.sh test_crash.sh test_deny.sh test_deny_rollback.sh
-test_faults.sh test_flag.sh test_kill.sh test_limits.sh test_ratelimit.sh test_security.sh
-test_unlimited.sh test_warn.sh"
+test_faults.sh test_flag.sh test_kill.sh test_limits.sh test_ratelimit.sh test_runaway.sh
+test_security.sh test_unlimited.sh test_warn.sh"
 BUILD_DIR=${PG_VM_BUILD:-}
 KPKG=${PG_VM_KERNEL_PKG:-}
 KPKG_GIVEN=$KPKG
