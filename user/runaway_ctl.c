@@ -307,6 +307,15 @@ static void take_action(struct runaway_ctl *ctl, struct runaway_cgroup *c)
 			break;
 		}
 	}
+	if (ret == -EALREADY) {
+		/* The container's own restart cool-down (docker_sync): held, not failed. */
+		r.step = "cooldown";
+		r.result = err;
+		log__info("runaway in %s: %s not taken again: %s", rel_path(ctl, c),
+			  runaway__action_name(r.action), err);
+		report(ctl, &r);
+		return;
+	}
 	r.result = ret ? err : "ok";
 	if (ret)
 		log__warn("runaway in %s: %s failed: %s", rel_path(ctl, c),
