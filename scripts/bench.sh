@@ -19,8 +19,9 @@
 #   scale   the same fork loop with 1, N and near-capacity limited cgroups
 #           installed; map memory per limited cgroup.
 #   bomb    a bounded fork bomb in a cgroup limited to 25: pidguard kill,
-#           pidguard flag, v1 pids.max; and the fork latency of a process
-#           outside the cgroup during the bomb.
+#           pidguard flag with --enforce-in-userspace, pidguard flag,
+#           v1 pids.max; and the fork latency of a process outside the
+#           cgroup during the bomb.
 #   events  over-limit forks as fast as this machine makes them, the loader
 #           printing events: lost events, loader CPU and memory.
 #   rest    the loader with 1,000 limited cgroups and no events: CPU/hour
@@ -544,8 +545,12 @@ if want bomb; then
 	if [ -z "$TOP1" ]; then
 		note "skipped: the bomb needs a v1 pids hierarchy as its meter"
 	else
-		for mode in kill flag; do
-			pg_run --mode "$mode" --json || break
+		for mode in kill flag userspace; do
+			if [ "$mode" = userspace ]; then
+				pg_run --mode flag --enforce-in-userspace --json || break
+			else
+				pg_run --mode "$mode" --json || break
+			fi
 			for reap in noreap reap; do
 				for i in $(seq 1 "$BOMB_REPS"); do bomb_once "$mode" "$reap" "$i"; done
 			done
@@ -556,7 +561,7 @@ if want bomb; then
 			for i in $(seq 1 "$BOMB_REPS"); do bomb_once pidsmax "$reap" "$i"; done
 		done
 		printf '   %-22s %5s %5s %6s %9s %9s %7s %7s %7s %7s %5s %10s %10s\n' config peak pgpk overshoot held_ms forks_ok denied killed events suppr lost "lat_p50 x" "lat_p99 x"
-		for cfg in kill flag pidsmax; do
+		for cfg in kill userspace flag pidsmax; do
 			for reap in noreap reap; do
 				grep "^$cfg $reap " "$RAW/bomb.txt" > "$RAW/bomb.sel" || continue
 				med() { sed -n "s/.* $1=\([^ ]*\).*/\1/p" "$RAW/bomb.sel" | grep -v '^-$' | grep . | stats | awk '{ print ($1 == "nan" ? "-" : sprintf("%.0f", $1)) }'; }
@@ -564,6 +569,7 @@ if want bomb; then
 				name=$cfg
 				[ "$cfg" = kill ] && name="pidguard kill"
 				[ "$cfg" = flag ] && name="pidguard flag"
+				[ "$cfg" = userspace ] && name="flag+userspace"
 				[ "$cfg" = pidsmax ] && name="v1 pids.max"
 				pk=$(med peak)
 				printf '   %-22s %5s %5s %6s %9s %9s %7s %7s %7s %7s %5s %10.2f %10.2f\n' "$name, $reap" "$pk" "$(med pgpeak)" "$(awk -v p="$pk" -v l="$LIM" 'BEGIN { print (p > l ? p - l : 0) }')" \
@@ -573,7 +579,8 @@ if want bomb; then
 		done
 		note "peak: sampled v1 pids.current every 200 us (a lower bound); pgpk: pidguard's exact usage.peak"
 		note "held_ms: from the bomb's start until the count stays <= 25 for good (the bomb forks for 2000 ms)"
-		note "killed column: killed (kill mode) or flagged (flag mode) forks; denied: forks that failed with EAGAIN"
+		note "killed column: killed (kill mode) or flagged (flag modes) forks; denied: forks that failed with EAGAIN"
+		note "flag+userspace: --mode flag --enforce-in-userspace, the loader trims (what 6.1 without the BPF LSM has)"
 		note "lat x: fork latency of a process outside the cgroup during the bomb / at rest (p50, p99)"
 		note "flag mode does not contain anything: its bomb is capped by forker --max 5000 and a pids.max=2000 safety net"
 		note "reproduce: PG_BENCH_ONLY=bomb make bench; one run: $BW --meter PIDS1/X/pids.current --limit 25 -- $FORKER --cgroup CG --cgroup PIDS1/X bomb --duration-ms 2000 --hold-ms 500 --max 5000 [--reap]"
