@@ -33,6 +33,10 @@
  *                        exit: release it now. A process leader becomes a
  *                        zombie and still counts: move its charge to the
  *                        zombie index, where the reap finds it.
+ *   fentry/release_task  where the kernel allows trampolines: the reap,
+ *                        every kind, exactly where pids.max uncharges.
+ *                        Then sched_process_exit moves nothing and the
+ *                        two hooks below are not attached.
  *   sys_exit_wait4/waitid  the parent reaped a zombie: release it now. This
  *                        is the reap-time hook every kernel has (no kprobe or
  *                        fentry needed); sched_process_free alone would hold
@@ -468,7 +472,8 @@ static long handover_cb(__u32 lvl, struct handover_ctx *c)
 SEC("tp_btf/sched_process_exit")
 int BPF_PROG(task_exit, struct task_struct *task)
 {
-	struct pg_task *ts = bpf_task_storage_get(&tasks, task, 0, 0);
+	struct pg_config *cfg = config_get();
+	struct pg_task *ts;
 	struct handover_ctx hc;
 	struct pg_zombie z = {};
 	__u64 key = (__u64)task;
@@ -477,6 +482,10 @@ int BPF_PROG(task_exit, struct task_struct *task)
 	__u64 any = 0;
 	__u32 level;
 
+	/* With release_task hooked, every task keeps its charge until then. */
+	if (cfg && (cfg->caps & PG_CAP_REAP_AT_RELEASE))
+		return 0;
+	ts = bpf_task_storage_get(&tasks, task, 0, 0);
 	if (!ts)
 		return 0;
 	if (task->pid != task->tgid) {
@@ -656,6 +665,24 @@ int reap_waitid(struct sys_exit_record *ctx)
 	if (ctx->ret == 0 && !bpf_probe_read_user(&si_pid, sizeof(si_pid), (void *)(*infop + 16)))
 		on_reap(si_pid);
 	bpf_map_delete_elem(&waitid_infop, &tid);
+	return 0;
+}
+
+/*
+ * Where the kernel allows trampolines (not the build machines; Debian's
+ * 6.1 does): release_task() is where the pids controller uncharges a task,
+ * for every reap (wait4, waitid, autoreap, a thread's exit, exec's old
+ * leader). Hooked, it replaces the zombie index and the wait4/waitid
+ * tracepoints, which put every syscall on the host on the slow path; the
+ * loader attaches one or the other (PG_CAP_REAP_AT_RELEASE).
+ */
+SEC("fentry/release_task")
+int BPF_PROG(task_release, struct task_struct *task)
+{
+	struct pg_task *ts = bpf_task_storage_get(&tasks, task, 0, 0);
+
+	if (ts)
+		slots_release(ts->slots, ts->killed);
 	return 0;
 }
 

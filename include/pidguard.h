@@ -68,6 +68,7 @@ struct pg_usage {
 /* pg_config.caps: what the loaded programs can do on this kernel. */
 #define PG_CAP_KILL	(1u << 0)	/* bpf_send_signal_task programs attached */
 #define PG_CAP_DENY	(1u << 1)	/* BPF LSM task_alloc attached */
+#define PG_CAP_REAP_AT_RELEASE (1u << 2) /* fentry/release_task releases at the reap */
 
 /* Value of the single-entry `settings` array map. */
 struct pg_config {

@@ -429,7 +429,7 @@ run_config() {
 	# The guest's watchdog fires first, so a hung suite still reports.
 	local guest_to=$((TIMEOUT - 20 - (TIMEOUT / 10)))
 	local append="console=ttyS0 panic=-1 oops=panic quiet loglevel=4 lsm=$lsm"
-	append="$append PG_VM_CONFIG=$cfg PG_MODE_EXPECT=$expect PG_VM_TIMEOUT=$guest_to PG_TIME_SCALE=$TIME_SCALE$APPEND"
+	append="$append PG_VM_CONFIG=$cfg PG_MODE_EXPECT=$expect PG_REAP_EXPECT=release_task PG_VM_TIMEOUT=$guest_to PG_TIME_SCALE=$TIME_SCALE$APPEND"
 	say "$cfg: booting Debian $KREL ($ACCEL_NAME, $SMP vCPUs, $MEM, timeout ${TIMEOUT}s, time scale $TIME_SCALE), lsm=$lsm, expecting mode $expect"
 	t0=$(date +%s.%N)
 	set +e

@@ -108,6 +108,12 @@ static int bring_up(const struct pg_cmdline *cl, struct pg_loader *ld)
 		return PG_EXIT_FAIL;
 	}
 	log__info("mode %s (%s)", output__mode_name(mode), why);
+	loader__settings_get(ld, &cfg);
+	log__info("reaps seen at %s",
+		  cfg.caps & PG_CAP_REAP_AT_RELEASE ?
+			  "release_task (fentry), where pids.max uncharges" :
+			  "the exit of wait4/waitid (this kernel refuses trampolines: every "
+			  "syscall on the host takes the tracepoint path while loaded)");
 	return 0;
 }
 

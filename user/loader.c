@@ -7,7 +7,9 @@
  * libbpf-tools, what the kernel lacks is switched off with autoload before
  * loading, never a failure of the whole run; for the LSM, whose refusal
  * shows only at load time (EPERM here although "bpf" is in the LSM list),
- * a failed load is retried without it.
+ * a failed load is retried without it. The reap is hooked at
+ * fentry/release_task where a probe shows that trampolines work, else at
+ * the exit of wait4/waitid (see pidguard.bpf.c).
  */
 #include <dirent.h>
 #include <errno.h>
@@ -134,8 +136,40 @@ static void prog_enable(struct bpf_program *prog, bool on)
 	bpf_program__set_autoload(prog, on);
 }
 
-/* Choose the programs, load. Returns 0 or -errno, the skeleton in *out. */
-static int open_and_load(bool kill, bool deny, struct pidguard_bpf **out)
+/*
+ * Does this kernel load and attach a trampoline program at release_task?
+ * A two-instruction fentry program, attached and closed at once. The build
+ * machines refuse every trampoline (EPERM); Debian's 6.1 takes them.
+ */
+static bool release_hook_works(void)
+{
+	struct bpf_insn insns[] = {
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = 0 },
+		{ .code = BPF_JMP | BPF_EXIT },
+	};
+	LIBBPF_OPTS(bpf_prog_load_opts, opts, .expected_attach_type = BPF_TRACE_FENTRY);
+	int id = libbpf_find_vmlinux_btf_id("release_task", BPF_TRACE_FENTRY);
+	int fd, link;
+
+	if (id <= 0)
+		return false;
+	opts.attach_btf_id = id;
+	fd = bpf_prog_load(BPF_PROG_TYPE_TRACING, NULL, "GPL", insns, 2, &opts);
+	if (fd < 0)
+		return false;
+	link = bpf_raw_tracepoint_open(NULL, fd);
+	if (link >= 0)
+		close(link);
+	close(fd);
+	return link >= 0;
+}
+
+/*
+ * Choose the programs, load. Returns 0 or -errno, the skeleton in *out.
+ * release: the reap is seen at fentry/release_task, else at the exit of
+ * wait4/waitid (with the zombie index that they need).
+ */
+static int open_and_load(bool kill, bool deny, bool release, struct pidguard_bpf **out)
 {
 	struct pidguard_bpf *skel;
 	int ret;
@@ -151,6 +185,10 @@ static int open_and_load(bool kill, bool deny, struct pidguard_bpf **out)
 	prog_enable(skel->progs.attach_count, !kill);
 	prog_enable(skel->progs.deny_alloc, deny);
 	prog_enable(skel->progs.deny_free, deny);
+	prog_enable(skel->progs.task_release, release);
+	prog_enable(skel->progs.reap_wait4, !release);
+	prog_enable(skel->progs.reap_waitid_enter, !release);
+	prog_enable(skel->progs.reap_waitid, !release);
 	ret = pidguard_bpf__load(skel);
 	if (ret) {
 		pidguard_bpf__destroy(skel);
@@ -244,7 +282,7 @@ int loader__load(struct pg_loader *l, enum pg_mode_req req, __u32 *mode, char *w
 	struct pg_probe probe;
 	struct pg_config cfg = {};
 	char deny_why[384] = "", kill_why[768] = "";
-	bool want_deny, have_deny = false, kill;
+	bool want_deny, have_deny = false, kill, release;
 	int ret;
 
 	memset(l, 0, sizeof(*l));
@@ -253,6 +291,7 @@ int loader__load(struct pg_loader *l, enum pg_mode_req req, __u32 *mode, char *w
 	libbpf_set_print(libbpf_print);
 	loader__probe(&probe);
 	kill = probe.kill;
+	release = release_hook_works();
 	if (!kill)
 		snprintf(kill_why, sizeof(kill_why),
 			 "kill needs the bpf_send_signal_task kfunc (Linux 6.13+), absent here");
@@ -268,7 +307,7 @@ int loader__load(struct pg_loader *l, enum pg_mode_req req, __u32 *mode, char *w
 
 	ret = -EINVAL;
 	if (want_deny) {
-		ret = open_and_load(kill, true, &l->skel);
+		ret = open_and_load(kill, true, release, &l->skel);
 		if (ret == 0) {
 			have_deny = true;
 		} else {
@@ -279,13 +318,13 @@ int loader__load(struct pg_loader *l, enum pg_mode_req req, __u32 *mode, char *w
 		}
 	}
 	if (!have_deny) {
-		ret = open_and_load(kill, false, &l->skel);
+		ret = open_and_load(kill, false, release, &l->skel);
 		if (ret && kill) {
 			snprintf(kill_why, sizeof(kill_why),
 				 "kill programs failed to load (%s: %s)", strerror(-ret),
 				 libbpf_last_error);
 			kill = false;
-			ret = open_and_load(false, false, &l->skel);
+			ret = open_and_load(false, false, release, &l->skel);
 		}
 		if (ret) {
 			snprintf(err, errlen, "cannot load the BPF programs: %s (%s)",
@@ -336,7 +375,8 @@ int loader__load(struct pg_loader *l, enum pg_mode_req req, __u32 *mode, char *w
 
 	fds_from_skel(l);
 	cfg.mode = *mode;
-	cfg.caps = (kill ? PG_CAP_KILL : 0) | (have_deny ? PG_CAP_DENY : 0);
+	cfg.caps = (kill ? PG_CAP_KILL : 0) | (have_deny ? PG_CAP_DENY : 0) |
+		   (release ? PG_CAP_REAP_AT_RELEASE : 0);
 	cfg.events_per_sec = 20;
 	cfg.warn_pct = 80;
 	ret = loader__settings_set(l, &cfg);
