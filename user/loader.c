@@ -519,6 +519,9 @@ int loader__collect_zombies(const struct pg_loader *l)
 
 	if (ret)
 		return ret;
+	/* With release_task hooked, the zombie index stays empty: nothing to walk. */
+	if (cfg.caps & PG_CAP_REAP_AT_RELEASE)
+		return 0;
 	/* Entries are released on their second sighting, one pass later. */
 	cfg.gc_pass++;
 	if (!cfg.gc_pass)

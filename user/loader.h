@@ -74,7 +74,8 @@ int loader__reconcile(const struct pg_loader *l);
 /*
  * One pass of the zombie collector (a safety net: releases zombie charges
  * whose free hook never came, counted in stats.zombies_collected; normally
- * none). Run it about once a second. 0 or -errno.
+ * none). Run it about once a second. 0 or -errno. Nothing to do where
+ * release_task is hooked (PG_CAP_REAP_AT_RELEASE): no zombie index then.
  */
 int loader__collect_zombies(const struct pg_loader *l);
 
