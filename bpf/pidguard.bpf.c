@@ -472,7 +472,7 @@ static long handover_cb(__u32 lvl, struct handover_ctx *c)
 SEC("tp_btf/sched_process_exit")
 int BPF_PROG(task_exit, struct task_struct *task)
 {
-	struct pg_config *cfg = config_get();
+	struct pg_config *cfg;
 	struct pg_task *ts;
 	struct handover_ctx hc;
 	struct pg_zombie z = {};
@@ -482,11 +482,12 @@ int BPF_PROG(task_exit, struct task_struct *task)
 	__u64 any = 0;
 	__u32 level;
 
-	/* With release_task hooked, every task keeps its charge until then. */
-	if (cfg && (cfg->caps & PG_CAP_REAP_AT_RELEASE))
-		return 0;
 	ts = bpf_task_storage_get(&tasks, task, 0, 0);
 	if (!ts)
+		return 0;	/* never charged: most exits on a host end here */
+	/* With release_task hooked, every task keeps its charge until then. */
+	cfg = config_get();
+	if (cfg && (cfg->caps & PG_CAP_REAP_AT_RELEASE))
 		return 0;
 	if (task->pid != task->tgid) {
 		/* Threads are reaped in this same exit, unless traced. */
