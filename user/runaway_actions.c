@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "cgroup.h"
+#include "mountinfo.h"
 #include "runaway_actions.h"
 
 #define TRIM_MAX_PROCS 65536
@@ -66,14 +67,23 @@ static int first_pid(const char *path)
 	return ret ? ret : atoi(buf);
 }
 
-/* The v1 freezer directory of the cgroup a member of path is in. */
+/*
+ * The v1 freezer directory of the cgroup a member of path is in, under the
+ * freezer hierarchy's mount point (from mountinfo: never assumed).
+ */
 static int v1_freezer_dir(const char *path, char *out, size_t len)
 {
 	char p[64], buf[4096], *line, *save = NULL;
+	struct pg_mounts m;
 	int pid = first_pid(path), ret;
 
 	if (pid <= 0)
 		return pid ? pid : -ENOENT;
+	ret = mountinfo__load(&m);
+	if (ret)
+		return ret;
+	if (!m.freezer_v1[0])
+		return -ENOENT;
 	snprintf(p, sizeof(p), "/proc/%d/cgroup", pid);
 	ret = read_file(p, buf, sizeof(buf));
 	if (ret)
@@ -83,7 +93,7 @@ static int v1_freezer_dir(const char *path, char *out, size_t len)
 
 		if (!rel || strncmp(ctl + 1, "freezer:", 8))
 			continue;
-		if (snprintf(out, len, "/sys/fs/cgroup/freezer%s", rel + 1) >= (int)len)
+		if (snprintf(out, len, "%s%s", m.freezer_v1, rel + 1) >= (int)len)
 			return -ENAMETOOLONG;
 		return access(out, F_OK) ? -errno : 0;
 	}
