@@ -21,6 +21,7 @@
 #include "cgroup.h"
 #include "mountinfo.h"
 #include "runaway_actions.h"
+#include "task_groups.h"
 
 #define TRIM_MAX_PROCS 65536
 #define TRIM_INIT_CANDIDATES 8
@@ -149,22 +150,20 @@ struct proc_info {
 	bool killed;
 };
 
-/* Parent (field 4), threads (field 20), start time (22) from /proc/PID/stat. */
+/* Parent, threads and start time of pid, from /proc/PID/stat. */
 static int proc_stat(int pid, struct proc_info *pi)
 {
-	char p[64], buf[1024], *s;
+	char p[64], buf[1024];
+	__u64 start;
 	int ret;
 
 	snprintf(p, sizeof(p), "/proc/%d/stat", pid);
 	ret = read_file(p, buf, sizeof(buf));
 	if (ret)
 		return ret;
-	/* comm may hold spaces and ')': the fields start after the last ')'. */
-	s = strrchr(buf, ')');
-	if (!s || sscanf(s + 2, "%*c %d %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u %*d %*d "
-			 "%*d %*d %ld %*d %llu", &pi->ppid, &pi->threads, &pi->start) != 3)
-		return -EINVAL;
-	return 0;
+	ret = task_groups__parse_stat(buf, &pi->ppid, &pi->threads, &start, NULL, 0);
+	pi->start = start;
+	return ret;
 }
 
 /* NSpid's last field is the pid in the innermost namespace. */

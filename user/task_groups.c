@@ -80,21 +80,24 @@ void task_groups__escape_cmdline(const char *raw, size_t len, char *dst, size_t 
 	dst[o] = '\0';
 }
 
-int task_groups__parse_stat(const char *stat, int *ppid, __u64 *start_ticks, char *comm,
-			    size_t commcap)
+int task_groups__parse_stat(const char *stat, int *ppid, long *threads, __u64 *start_ticks,
+			    char *comm, size_t commcap)
 {
 	const char *open = strchr(stat, '('), *close = strrchr(stat, ')');
 	unsigned long long start;
+	long nthreads;
 	int pp;
 
 	if (!open || !close || close < open)
 		return -EINVAL;
-	/* After "pid (comm) ": state(3) ppid(4) ... starttime(22). */
+	/* After "pid (comm) ": state(3) ppid(4) ... num_threads(20) ... starttime(22). */
 	if (sscanf(close + 1, " %*c %d %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u %*d %*d "
-			      "%*d %*d %*d %*d %llu",
-		   &pp, &start) != 2)
+			      "%*d %*d %ld %*d %llu",
+		   &pp, &nthreads, &start) != 3)
 		return -EINVAL;
 	*ppid = pp;
+	if (threads)
+		*threads = nthreads;
 	*start_ticks = start;
 	if (comm && commcap) {
 		size_t n = close - open - 1;
@@ -255,7 +258,7 @@ static int read_task(int pid, __u64 boot_wall_ns, long ticks, bool threads, stru
 	t->pid = pid;
 	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
 	if (read_small(path, buf, sizeof(buf)) <= 0 ||
-	    task_groups__parse_stat(buf, &t->ppid, &start, comm, sizeof(comm)))
+	    task_groups__parse_stat(buf, &t->ppid, NULL, &start, comm, sizeof(comm)))
 		return -ESRCH;
 	t->start_ns = boot_wall_ns + start / ticks * 1000000000ull +
 		      start % ticks * (1000000000ull / ticks);

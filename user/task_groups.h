@@ -60,12 +60,13 @@ void task_groups__sort(struct pg_task_group *groups, int n);
 void task_groups__escape_cmdline(const char *raw, size_t len, char *dst, size_t cap);
 
 /*
- * Parse a /proc/PID/stat line: the parent pid and the start time (field
- * 22, clock ticks after boot). comm may hold spaces and parentheses: the
- * fields follow the LAST ')'. 0 or -EINVAL.
+ * Parse a /proc/PID/stat line: the parent pid (field 4), the number of
+ * threads (field 20; threads may be NULL) and the start time (field 22,
+ * clock ticks after boot). comm may hold spaces and parentheses: the
+ * fields follow the LAST ')'. 0 or -EINVAL. runaway_actions.c uses it too.
  */
-int task_groups__parse_stat(const char *stat, int *ppid, __u64 *start_ticks, char *comm,
-			    size_t commcap);
+int task_groups__parse_stat(const char *stat, int *ppid, long *threads, __u64 *start_ticks,
+			    char *comm, size_t commcap);
 
 struct pg_tg_scan {
 	int max;		/* processes to read at most, 0: PG_TG_SCAN_MAX */

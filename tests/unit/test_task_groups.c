@@ -158,27 +158,29 @@ static void test_escape_truncates(void **state)
 static void test_parse_stat(void **state)
 {
 	char comm[32];
+	long threads = 0;
 	__u64 start;
 	int ppid;
 
 	(void)state;
 	assert_int_equal(task_groups__parse_stat("42 (sleep) S 7 42 42 0 -1 4194304 90 0 0 0 0 0 "
 						 "0 0 20 0 1 0 123456 5640192 236 ...",
-						 &ppid, &start, comm, sizeof(comm)),
+						 &ppid, &threads, &start, comm, sizeof(comm)),
 			 0);
 	assert_int_equal(ppid, 7);
+	assert_int_equal(threads, 1);
 	assert_int_equal(start, 123456);
 	assert_string_equal(comm, "sleep");
 	/* A comm with spaces and a ") S 1": the last ')' ends it. */
 	assert_int_equal(task_groups__parse_stat("43 (a) S 1 (b) R 99 1 1 0 -1 0 0 0 0 0 0 0 0 0 "
 						 "20 0 1 0 777 0 0",
-						 &ppid, &start, comm, sizeof(comm)),
+						 &ppid, NULL, &start, comm, sizeof(comm)),
 			 0);
 	assert_int_equal(ppid, 99);
 	assert_int_equal(start, 777);
 	assert_string_equal(comm, "a) S 1 (b");
-	assert_int_equal(task_groups__parse_stat("44 (x", &ppid, &start, NULL, 0), -EINVAL);
-	assert_int_equal(task_groups__parse_stat("45 (x) S 1 2", &ppid, &start, NULL, 0),
+	assert_int_equal(task_groups__parse_stat("44 (x", &ppid, NULL, &start, NULL, 0), -EINVAL);
+	assert_int_equal(task_groups__parse_stat("45 (x) S 1 2", &ppid, NULL, &start, NULL, 0),
 			 -EINVAL);
 }
 
