@@ -509,6 +509,25 @@ dk_setup() {
 
 dk() { timeout 60 docker -H "$DOCKER_HOST" "$@"; }
 
+# dk_skip_all REASON: skip every test named in $NAMES, "docker: REASON"; exit 0.
+dk_skip_all() {
+	for _n in $NAMES; do skip "$_n" "docker: $1"; done
+	exit 0
+}
+
+# dk_run ARGS...: `pidguard run --json ARGS` with Docker (pg_run passes
+# --no-docker); waits for "ready", as pg_run does. 1 when it did not get
+# ready (RUN_RC says whether it exited or timed out).
+dk_run() {
+	: > "$T/run.out"; : > "$T/run.err"
+	"$PG" run --json "$@" > "$T/run.out" 2> "$T/run.err" &
+	RUN_PID=$!
+	echo "$RUN_PID" >> "$T/run.pids"
+	pg_wait_line "$T/run.err" 'pidguard: ready' 20000 "$RUN_PID" && return 0
+	RUN_RC=$(pg_alive "$RUN_PID" && echo timeout || echo exited)
+	return 1
+}
+
 dk_cleanup() {
 	if [ -n "${DK_STARTED:-}" ]; then
 		for _c in $(dk ps -aq --filter "name=$PX" 2>/dev/null); do

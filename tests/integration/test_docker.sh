@@ -23,29 +23,13 @@
 pg_setup docker
 
 NAMES="docker-no-daemon docker-startup docker-label-60 docker-compose-predates-60 docker-started-later docker-update docker-exec-full docker-names docker-stop-prompt docker-apply-pids-max docker-daemon-restart docker-incident-nopids docker-limit-by-name docker-exec-flag docker-default-limit docker-rename docker-default-dropped docker-stop-clears-names"
-skip_all() {
-	for _n in $NAMES; do skip "$_n" "docker: $1"; done
-	exit 0
-}
 
 if ! command -v dockerd > /dev/null 2>&1 || ! command -v docker > /dev/null 2>&1; then
-	skip_all "dockerd or docker is not installed"
+	dk_skip_all "dockerd or docker is not installed"
 fi
 dk_setup "pgt$$"		# container name prefix; the daemon, dk() and cleanup
-[ -r "$HARNESS" ] || skip_all "no $HARNESS"
+[ -r "$HARNESS" ] || dk_skip_all "no $HARNESS"
 LIMIT=25
-
-# dk_run ARGS...: `pidguard run --json ARGS` with Docker (lib.sh's pg_run
-# passes --no-docker); waits for "ready", as pg_run does.
-dk_run() {
-	: > "$T/run.out"; : > "$T/run.err"
-	"$PG" run --json "$@" > "$T/run.out" 2> "$T/run.err" &
-	RUN_PID=$!
-	echo "$RUN_PID" >> "$T/run.pids"
-	pg_wait_line "$T/run.err" 'pidguard: ready' 20000 "$RUN_PID" && return 0
-	RUN_RC=$(pg_alive "$RUN_PID" && echo timeout || echo exited)
-	return 1
-}
 
 # Status fields of the row of container NAME (last pg_status).
 ct_obj() { grep -e "\"container\":\"$1\"[,}]" "$T/status.cg" 2>/dev/null | head -n 1; }

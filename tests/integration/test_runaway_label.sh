@@ -14,17 +14,13 @@
 pg_setup runaway_label
 
 NAMES="runaway-label-freeze runaway-label-absent-untouched runaway-label-restart runaway-restart-not-a-container"
-skip_all() {
-	for _n in $NAMES; do skip "$_n" "docker: $1"; done
-	exit 0
-}
 if ! command -v dockerd > /dev/null 2>&1 || ! command -v docker > /dev/null 2>&1; then
-	skip_all "dockerd or docker is not installed"
+	dk_skip_all "dockerd or docker is not installed"
 fi
 dk_setup "pgrl$$"
-[ -r "$HARNESS" ] || skip_all "no $HARNESS"
+[ -r "$HARNESS" ] || dk_skip_all "no $HARNESS"
 if ! sh "$HARNESS" start > "$T/harness.out" 2>&1; then
-	skip_all "the test dockerd cannot start here: $(tail -n 2 "$T/harness.out" | tr '\n' ' ')"
+	dk_skip_all "the test dockerd cannot start here: $(tail -n 2 "$T/harness.out" | tr '\n' ' ')"
 fi
 DK_STARTED=1
 
@@ -42,12 +38,7 @@ dk run -d --init --name "$PX-restart" --label pidguard.pids-limit=2 \
 started() { dk inspect -f '{{.State.StartedAt}} {{.State.Pid}}' "$1" 2>/dev/null; }
 BEFORE=$(started "$PX-restart")
 
-: > "$T/run.out"; : > "$T/run.err"
-"$PG" run --json --mode flag --runaway-seconds 2 --docker-host "$DOCKER_HOST" \
-	> "$T/run.out" 2> "$T/run.err" &
-RUN_PID=$!
-echo "$RUN_PID" >> "$T/run.pids"
-if ! pg_wait_line "$T/run.err" 'pidguard: ready' 20000 "$RUN_PID"; then
+if ! dk_run --mode flag --runaway-seconds 2 --docker-host "$DOCKER_HOST"; then
 	notok runaway-label "run did not get ready: $(pg_run_why)"
 	exit 1
 fi
@@ -139,11 +130,8 @@ name=runaway-restart-not-a-container
 C=$(cg_make plain) || { notok "$name" "cannot create a cgroup under $CG2"; exit 1; }
 RC=$(cg_rel "$C")
 : > "$T/run.out"; : > "$T/run.err"
-"$PG" run --json --mode flag --limit "$RC=1" --on-runaway restart --runaway-seconds 2 \
-	--docker-host "$DOCKER_HOST" > "$T/run.out" 2> "$T/run.err" &
-RUN_PID=$!
-echo "$RUN_PID" >> "$T/run.pids"
-if ! pg_wait_line "$T/run.err" 'pidguard: ready' 20000 "$RUN_PID"; then
+if ! dk_run --mode flag --limit "$RC=1" --on-runaway restart --runaway-seconds 2 \
+	--docker-host "$DOCKER_HOST"; then
 	notok "$name" "run did not get ready: $(pg_run_why)"
 	exit 1
 fi
