@@ -376,6 +376,20 @@ static struct trim_memory *enforce_memory(struct runaway_cgroup *c)
 	return c->mem;
 }
 
+/* One enforcement trim of c to limit: stamped, held frozen, and hot if it killed. */
+static int enforce_trim(struct runaway_ctl *ctl, struct runaway_cgroup *c, __u32 limit,
+			struct trim_result *tr, char *err, size_t errlen)
+{
+	int ret;
+
+	c->trimmed_ns = clock_ns(CLOCK_BOOTTIME);
+	ret = runaway_actions__trim_held(c->path, limit, enforce_memory(c), ctl->held_marker, tr,
+					 err, errlen);
+	if (tr->killed_procs)
+		mark_hot(ctl);	/* even when its thaw failed: it did kill */
+	return ret;
+}
+
 /* Userspace enforcement: back to the limit now, reading the live count. */
 static void enforce(struct runaway_ctl *ctl, struct runaway_cgroup *c, const struct pg_event *ev)
 {
@@ -389,15 +403,12 @@ static void enforce(struct runaway_ctl *ctl, struct runaway_cgroup *c, const str
 	/* A trim that started after this fork read a count that included it. */
 	if (ev->ts_ns < c->trimmed_ns)
 		return;
-	c->trimmed_ns = clock_ns(CLOCK_BOOTTIME);
-	if (runaway_actions__trim_held(c->path, ev->limit, enforce_memory(c), ctl->held_marker,
-				       &tr, err, sizeof(err))) {
+	if (enforce_trim(ctl, c, ev->limit, &tr, err, sizeof(err))) {
 		log__warn("--enforce-in-userspace: %s", err);
 		return;
 	}
 	if (!tr.killed_procs)
 		return;		/* already back (an earlier trim, or exits) */
-	mark_hot(ctl);
 	now = clock_ns(CLOCK_BOOTTIME);
 	r.reaction_us = now > ev->ts_ns ? (now - ev->ts_ns) / 1000 : 0;
 	r.result = "ok";
@@ -453,14 +464,10 @@ void runaway_ctl__sweep(struct runaway_ctl *ctl)
 
 		if (!c->path[0] || c->limit == PG_NO_LIMIT)
 			continue;
-		c->trimmed_ns = clock_ns(CLOCK_BOOTTIME);
-		if (runaway_actions__trim_held(c->path, c->limit, enforce_memory(c),
-					       ctl->held_marker, &tr, err, sizeof(err)) == -ENOENT)
+		if (enforce_trim(ctl, c, c->limit, &tr, err, sizeof(err)) == -ENOENT)
 			c->path[0] = '\0';	/* removed: forget it */
-		else if (tr.killed_procs) {
-			mark_hot(ctl);
+		else if (tr.killed_procs)
 			report(ctl, &r);
-		}
 	}
 }
 
