@@ -2,13 +2,14 @@
 # SPDX-License-Identifier: GPL-2.0
 # Flag mode: nothing is refused or killed; every fork past the limit is
 # counted in `flagged` and reported as an over_limit event, and a migration
-# into a full cgroup as a migrated event.
+# into a full cgroup as a migrated event. A parent that reaps each child and
+# forks again at its limit is never flagged for the dead one.
 . "$(dirname "$0")/lib.sh"
 pg_setup flag
 
-F=$(cg_make f) && U=$(cg_make u) || { notok flag "cannot create cgroups under $CG2"; exit 1; }
-RF=$(cg_rel "$F")
-if ! pg_run --mode flag --limit "$RF=10" --events-per-sec 0 --json; then
+F=$(cg_make f) && U=$(cg_make u) && S=$(cg_make serial) || { notok flag "cannot create cgroups under $CG2"; exit 1; }
+RF=$(cg_rel "$F"); RS=$(cg_rel "$S")
+if ! pg_run --mode flag --limit "$RF=10" --limit "$RS=2" --events-per-sec 0 --json; then
 	notok flag "pidguard run --mode flag did not get ready (rc=$RUN_RC): $(pg_run_why)"
 	exit 1
 fi
@@ -52,3 +53,19 @@ pg_finish "$P" 5000
 name=flag-nothing-killed
 expect_eq "$name" "children killed" "$(kv "$T/s.out" children_killed)" 0 &&
 	expect_exact "$name" "$RF" "$F" 0 "after exit" && expect_eq "$name" "current" "$GOT_CUR" 0 && ok "$name"
+
+# Limit 2: the parent and one child at a time, each reaped before the next
+# fork. The reaped child is released before any decision counts it (see
+# kill-serial-reaper-at-limit in test_kill.sh).
+name=flag-serial-reaper-at-limit
+pg_forker "$T/serial.out" --cgroup "$S" polite --forks 300 --hold-ms 0; P=$BG_PID
+pg_finish "$P" 20000
+good=1
+expect_eq "$name" "children exited (polite exit status $FINISH_RC)" "$(kv "$T/serial.out" child_exited)" 300 || good=0
+if [ $good = 1 ]; then
+	pg_status >/dev/null 2>&1
+	expect_eq "$name" "flagged counter" "$(st "$RS" flagged)" 0 || good=0
+fi
+[ $good = 1 ] && { expect_eq "$name" "over_limit events" "$(ev_count "$RS" over_limit)" 0 || good=0; }
+[ $good = 1 ] && expect_exact "$name" "$RS" "$S" 0 "after the parent exited" && expect_eq "$name" "current" "$GOT_CUR" 0 && ok "$name"
+[ $good = 1 ] || note "serial: $(tr '\n' ' ' < "$T/serial.out")"

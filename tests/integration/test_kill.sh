@@ -5,20 +5,23 @@
 # pids controller's pids.peak around it, whose pids.max=400 is the safety net)
 # and within the limit at rest; the killed counter and the events agree; a
 # well-behaved parent that reaps its killed child survives (and is graced
-# again once it has reaped); a migration into a full cgroup is killed.
+# again once it has reaped); a parent that reaps each child and forks again
+# at its limit never has a child killed for the dead one; a migration into
+# a full cgroup is killed.
 . "$(dirname "$0")/lib.sh"
 pg_setup kill
 
 LIMIT=25
 PEAK_BOUND=$((2 * LIMIT + 1))	# + 1: the one graced parent's child
 SAFETY=400
-NAMES="kill-bomb-reaping kill-bomb-not-reaping kill-polite-parent-survives kill-migration-into-full"
+NAMES="kill-bomb-reaping kill-bomb-not-reaping kill-polite-parent-survives kill-serial-reaper-at-limit kill-migration-into-full"
 
-KR=$(cg_make bomb-reap) && KN=$(cg_make bomb-noreap) && L=$(cg_make polite) && U=$(cg_make u) ||
+KR=$(cg_make bomb-reap) && KN=$(cg_make bomb-noreap) && L=$(cg_make polite) && U=$(cg_make u) &&
+	S=$(cg_make serial) ||
 	{ notok kill "cannot create cgroups under $CG2"; exit 1; }
-RKR=$(cg_rel "$KR"); RKN=$(cg_rel "$KN"); RL=$(cg_rel "$L")
+RKR=$(cg_rel "$KR"); RKN=$(cg_rel "$KN"); RL=$(cg_rel "$L"); RS=$(cg_rel "$S")
 
-if ! pg_run --mode kill --limit "$RKR=$LIMIT" --limit "$RKN=$LIMIT" --limit "$RL=5" --events-per-sec 0 --json; then
+if ! pg_run --mode kill --limit "$RKR=$LIMIT" --limit "$RKN=$LIMIT" --limit "$RL=5" --limit "$RS=2" --events-per-sec 0 --json; then
 	kv_major=$(uname -r | cut -d. -f1); kv_minor=$(uname -r | cut -d. -f2)
 	if [ "$kv_major" -lt 6 ] || { [ "$kv_major" = 6 ] && [ "$kv_minor" -lt 13 ]; } ||
 	   grep -qi -e 'not supported' -e 'unsupported' -e 'not available' -e 'send_signal' "$T/run.err"; then
@@ -133,6 +136,27 @@ if pg_wait_phase "$T/hold.out" ready 5000 "$H"; then
 else
 	notok "$name" "holder never ready: $(tr '\n' ' ' < "$T/hold.out")"
 fi
+
+# -- a parent at its limit that reaps each child and forks again at once --
+# Limit 2: the parent and one child. Each child exits at once and is reaped
+# before the next fork, so no fork ever passes the limit; but the reaped
+# child's free hook comes an RCU grace period later, and where release_task
+# cannot be hooked (this host), only the settling of reaped zombies at the
+# decision keeps the next child alive.
+name=kill-serial-reaper-at-limit
+pg_forker "$T/serial.out" --cgroup "$S" polite --forks 300 --hold-ms 0; P=$BG_PID
+pg_finish "$P" 20000
+good=1
+expect_eq "$name" "children exited (polite exit status $FINISH_RC)" "$(kv "$T/serial.out" child_exited)" 300 || good=0
+[ $good = 1 ] && { expect_eq "$name" "children killed" "$(kv "$T/serial.out" child_killed)" 0 || good=0; }
+[ $good = 1 ] && { expect_eq "$name" "forks failed" "$(kv "$T/serial.out" forks_failed)" 0 || good=0; }
+if [ $good = 1 ]; then
+	pg_status >/dev/null 2>&1
+	expect_eq "$name" "killed counter" "$(st "$RS" killed)" 0 || good=0
+fi
+[ $good = 1 ] && { expect_eq "$name" "killed events" "$(ev_count "$RS" killed)" 0 || good=0; }
+[ $good = 1 ] && expect_exact "$name" "$RS" "$S" 0 "after the parent exited" && expect_eq "$name" "current" "$GOT_CUR" 0 && ok "$name"
+[ $good = 1 ] || note "serial: $(tr '\n' ' ' < "$T/serial.out")"
 
 # -- a migration into a full cgroup is killed (docker exec into a full container) --
 name=kill-migration-into-full
