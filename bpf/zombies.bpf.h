@@ -39,32 +39,50 @@ static __always_inline bool ring_slot_live(__u64 key)
 	return z && !z->owned;
 }
 
+struct ring_put_ctx {
+	struct pg_zombie_ring *ring;
+	__u64 key;
+	__u32 take_stale;		/* second pass: a stale slot will do */
+	__u32 done;
+};
+
+static long ring_put_cb(__u32 i, struct ring_put_ctx *c)
+{
+	__u64 old;
+
+	if (i >= PG_ZOMBIE_RING)
+		return 1;
+	old = c->ring->task[i];
+	if (old && (!c->take_stale || ring_slot_live(old)))
+		return 0;
+	if (__sync_val_compare_and_swap(&c->ring->task[i], old, c->key) != old)
+		return 0;
+	c->done = 1;
+	return 1;
+}
+
 /* Put key into a free slot of id's ring, taking a stale one if none is
- * free. A full ring leaves the zombie to its free hook. */
+ * free. A full ring leaves the zombie to its free hook. The scans run
+ * through bpf_loop: 6.1's verifier refuses the loops clang makes of them. */
 static __always_inline void ring_add(__u64 id, __u64 key)
 {
-	struct pg_zombie_ring *ring = bpf_map_lookup_elem(&zombie_ring, &id);
+	struct ring_put_ctx c = { .key = key };
 
-	if (!ring) {
+	c.ring = bpf_map_lookup_elem(&zombie_ring, &id);
+	if (!c.ring) {
 		struct pg_zombie_ring empty = {};
 
 		/* EEXIST: another CPU made it first, as good. */
 		bpf_map_update_elem(&zombie_ring, &id, &empty, BPF_NOEXIST);
-		ring = bpf_map_lookup_elem(&zombie_ring, &id);
-		if (!ring)
+		c.ring = bpf_map_lookup_elem(&zombie_ring, &id);
+		if (!c.ring)
 			return;
 	}
-	for (int i = 0; i < PG_ZOMBIE_RING; i++) {
-		if (!ring->task[i] && __sync_val_compare_and_swap(&ring->task[i], 0, key) == 0)
-			return;
-	}
-	for (int i = 0; i < PG_ZOMBIE_RING; i++) {
-		__u64 old = ring->task[i];
-
-		if (old && !ring_slot_live(old) &&
-		    __sync_val_compare_and_swap(&ring->task[i], old, key) == old)
-			return;
-	}
+	bpf_loop(PG_ZOMBIE_RING, ring_put_cb, &c, 0);
+	if (c.done)
+		return;
+	c.take_stale = 1;
+	bpf_loop(PG_ZOMBIE_RING, ring_put_cb, &c, 0);
 }
 
 struct ring_add_ctx {
