@@ -503,25 +503,31 @@ int BPF_PROG(task_release, struct task_struct *task)
 SEC("tp_btf/sched_process_free")
 int BPF_PROG(task_free, struct task_struct *task)
 {
-	struct pg_config *cfg = config_get();
+	struct pg_config *cfg;
 	__u64 key = (__u64)task;
 	struct pg_zombie *z;
 	struct pg_task *ts;
 
+	/* Every task on the host passes here: the storage lookup first, as a
+	 * task without storage was never charged and has no zombie entry. */
+	ts = bpf_task_storage_get(&tasks, task, 0, 0);
+	if (!ts) {
+		/* While a seeding pass runs, leave a mark so that it cannot
+		 * charge this task after we are gone (it checks `released`). */
+		cfg = config_get();
+		if (cfg && cfg->seeding)
+			ts = bpf_task_storage_get(&tasks, task, 0,
+						  BPF_LOCAL_STORAGE_GET_F_CREATE);
+		if (ts)
+			__sync_lock_test_and_set(&ts->released, 1);
+		return 0;
+	}
+	__sync_lock_test_and_set(&ts->released, 1);
 	/* A zombie's entry: this is its normal release, unless a limit
 	 * decision or the collection pass found it reaped first. */
 	z = bpf_map_lookup_elem(&zombies, &key);
 	if (z)
 		zombie_release(key, z);
-
-	ts = bpf_task_storage_get(&tasks, task, 0, 0);
-	/* While a seeding pass runs, leave a mark so that it cannot charge
-	 * this task after we are gone (it checks `released`). */
-	if (!ts && cfg && cfg->seeding)
-		ts = bpf_task_storage_get(&tasks, task, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
-	if (!ts)
-		return 0;
-	__sync_lock_test_and_set(&ts->released, 1);
 	if (slots_release(ts->slots, ts->killed))
 		STAT_INC(late_release);
 	return 0;
