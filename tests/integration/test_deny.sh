@@ -2,15 +2,17 @@
 # SPDX-License-Identifier: GPL-2.0
 # Deny mode (BPF LSM task_alloc): a fork or pthread_create past the limit
 # fails with EAGAIN, exactly as with pids.max; never one task over the limit,
-# even with a reaping bomb forking on every CPU. Skipped where auto does not
+# even with a reaping bomb forking on every CPU; and a parent that reaps each
+# child and forks again at its limit is never refused for the dead one.
+# Skipped where auto does not
 # pick deny (no BPF LSM, e.g. the 6.18 build hosts).
 . "$(dirname "$0")/lib.sh"
 pg_setup deny
 
-NAMES="deny-fork-eagain deny-threads-eagain deny-concurrent-never-over"
-D=$(cg_make d) && DB=$(cg_make bomb) || { notok deny "cannot create cgroups under $CG2"; exit 1; }
-RD=$(cg_rel "$D"); RDB=$(cg_rel "$DB")
-if ! pg_run --limit "$RD=10" --limit "$RDB=25" --events-per-sec 0 --json; then
+NAMES="deny-fork-eagain deny-threads-eagain deny-concurrent-never-over deny-serial-reaper-at-limit"
+D=$(cg_make d) && DB=$(cg_make bomb) && DS=$(cg_make serial) || { notok deny "cannot create cgroups under $CG2"; exit 1; }
+RD=$(cg_rel "$D"); RDB=$(cg_rel "$DB"); RDS=$(cg_rel "$DS")
+if ! pg_run --limit "$RD=10" --limit "$RDB=25" --limit "$RDS=2" --events-per-sec 0 --json; then
 	notok deny "pidguard run did not get ready (rc=$RUN_RC): $(pg_run_why)"
 	exit 1
 fi
@@ -80,3 +82,19 @@ if pg_meter "$name" "$DB" 400; then
 else
 	notok "$name" "no pids controller to measure the peak with"
 fi
+
+# Limit 2: the parent and one child at a time, each reaped before the next
+# fork. With the zombie index (PIDGUARD_NO_RELEASE_HOOK=1 in the VM
+# harness), the reaped child is still charged until task_alloc settles it.
+name=deny-serial-reaper-at-limit
+pg_forker "$T/serial.out" --cgroup "$DS" polite --forks 300 --hold-ms 0; P=$BG_PID
+pg_finish "$P" 30000
+good=1
+expect_eq "$name" "children exited (polite exit status $FINISH_RC)" "$(kv "$T/serial.out" child_exited)" 300 || good=0
+[ $good = 1 ] && { expect_eq "$name" "forks failed" "$(kv "$T/serial.out" forks_failed)" 0 || good=0; }
+if [ $good = 1 ]; then
+	pg_status >/dev/null 2>&1
+	expect_eq "$name" "denied counter" "$(st "$RDS" denied)" 0 || good=0
+fi
+[ $good = 1 ] && expect_exact "$name" "$RDS" "$DS" 0 "after the parent exited" && expect_eq "$name" "current" "$GOT_CUR" 0 && ok "$name"
+[ $good = 1 ] || note "serial: $(tr '\n' ' ' < "$T/serial.out")"
