@@ -258,8 +258,9 @@ struct reconcile_ctx {
 	__u64 *want;
 	__u32 killed;
 	__u32 charged;
-	__u32 warn;			/* PG_WARN seen */
 	__u32 enforce;			/* record the first limit exceeded */
+	__u32 pad;
+	__u64 warn_id;			/* deepest cgroup that crossed its warn threshold */
 	struct pg_over over;
 };
 
@@ -281,7 +282,7 @@ static long reconcile_cb(__u32 lvl, struct reconcile_ctx *c)
 				   (c->killed ? PG_CHG_KILLED : 0) | (c->enforce ? PG_CHG_ENFORCE : 0),
 				   &c->over);
 		if (res & PG_WARN)
-			c->warn = 1;
+			c->warn_id = id;
 		c->charged++;
 	}
 	return 0;

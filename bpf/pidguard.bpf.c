@@ -96,23 +96,26 @@ static __always_inline void task_kill(struct task_struct *task)
 
 /* ---- Fork ---- */
 
-/* Report a warn-threshold crossing against the deepest limited cgroup. */
-static __always_inline void warn_emit(const struct pg_config *cfg, struct want_ctx *w,
+/*
+ * Report a warn-threshold crossing in cgroup id. Where reaps are found
+ * rather than seen (zombies.bpf.h), the crossing may be the dead's doing:
+ * settle the cgroup's reaped zombies first, and when that takes it back
+ * under the threshold, take the warning back too (their uncharges have
+ * re-armed it).
+ */
+static __always_inline void warn_emit(const struct pg_config *cfg, __u64 id,
 				      struct task_struct *task, struct task_struct *parent)
 {
-	for (int lvl = PG_MAX_LEVELS - 1; lvl >= 0; lvl--) {
-		__u64 id = w->want[lvl];
-		struct pg_usage *u;
-		struct pg_limit *lim;
+	struct pg_usage *u = bpf_map_lookup_elem(&usage, &id);
+	struct pg_limit *lim = bpf_map_lookup_elem(&limits, &id);
 
-		if (!id)
-			continue;
-		u = bpf_map_lookup_elem(&usage, &id);
-		lim = bpf_map_lookup_elem(&limits, &id);
-		if (u && lim)
-			event_emit(cfg, u, PG_EV_WARN, 0, id, task, parent, u->current, lim->max);
+	if (!u || !lim)
+		return;
+	if (zombies_settle(id) && u->current < (__s64)lim->warn_at) {
+		__sync_fetch_and_add(&u->warnings, -1);
 		return;
 	}
+	event_emit(cfg, u, PG_EV_WARN, 0, id, task, parent, u->current, lim->max);
 }
 
 /*
@@ -165,8 +168,7 @@ struct fork_ctx {
 	__u64 *slots;			/* the child's charge record */
 	__u64 *want;
 	__u64 *reserved;		/* deny-mode reservation, or NULL */
-	__u32 warn;
-	__u32 pad;
+	__u64 warn_id;			/* deepest cgroup that crossed its warn threshold */
 	struct pg_over over;
 };
 
@@ -200,7 +202,7 @@ static long fork_cb(__u32 lvl, struct fork_ctx *c)
 	}
 	res = usage_charge(id, lvl, PG_CHG_FORK | PG_CHG_ENFORCE, &c->over);
 	if (res & PG_WARN)
-		c->warn = 1;
+		c->warn_id = id;
 	return 0;
 }
 
@@ -239,8 +241,8 @@ static __always_inline int on_fork(struct task_struct *parent, struct task_struc
 		slots_release(r->slots, false);	/* leftovers, normally none */
 		bpf_map_delete_elem(&pending, &key);
 	}
-	if (c.warn)
-		warn_emit(cfg, &w, child, parent);
+	if (c.warn_id)
+		warn_emit(cfg, c.warn_id, child, parent);
 	if (c.over.cg_id && over_settled(&c.over))
 		fork_enforce(cfg, parent, child, ts, &c.over, may_kill);
 	return 0;
@@ -262,8 +264,7 @@ int BPF_PROG(fork_count, struct task_struct *parent, struct task_struct *child)
 
 struct reserve_ctx {
 	__u64 *want;
-	__u32 warn;
-	__u32 pad;
+	__u64 warn_id;			/* deepest cgroup that crossed its warn threshold */
 	struct pg_over over;
 };
 
@@ -276,7 +277,7 @@ static long reserve_cb(__u32 lvl, struct reserve_ctx *c)
 	id = c->want[lvl];
 	if (id && (usage_charge(id, lvl, PG_CHG_FORK | PG_CHG_ENFORCE | PG_CHG_RESERVE, &c->over) &
 		   PG_WARN))
-		c->warn = 1;
+		c->warn_id = id;
 	return 0;
 }
 
@@ -308,7 +309,6 @@ int BPF_PROG(deny_alloc, struct task_struct *task, unsigned long clone_flags, in
 	if (c.over.cg_id && zombies_settle(c.over.cg_id)) {
 		want_release(&w);
 		__builtin_memset(&c.over, 0, sizeof(c.over));
-		c.warn = 0;
 		bpf_loop(PG_MAX_LEVELS, reserve_cb, &c, 0);
 	}
 	if (c.over.cg_id) {
@@ -321,8 +321,8 @@ int BPF_PROG(deny_alloc, struct task_struct *task, unsigned long clone_flags, in
 		}
 		return -11; /* -EAGAIN, as pids.max */
 	}
-	if (c.warn)
-		warn_emit(cfg, &w, current, NULL);
+	if (c.warn_id)
+		warn_emit(cfg, c.warn_id, current, NULL);
 	if (bpf_map_update_elem(&pending, &key, w.want, BPF_NOEXIST)) {
 		/* Cannot remember the reservation: fail open, and say so. */
 		want_release(&w);
@@ -413,8 +413,8 @@ static __always_inline int on_attach(struct task_struct *task, bool threadgroup,
 	task_reconcile(ts, &w, true, &c);
 	if (c.charged)
 		bpf_loop(PG_MAX_LEVELS, migrated_cb, w.want, 0);
-	if (c.warn)
-		warn_emit(cfg, &w, task, NULL);
+	if (c.warn_id)
+		warn_emit(cfg, c.warn_id, task, NULL);
 	if (c.over.cg_id && over_settled(&c.over)) {
 		u = bpf_map_lookup_elem(&usage, &c.over.cg_id);
 		if (!u)
