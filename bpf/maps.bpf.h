@@ -135,21 +135,23 @@ struct {
 } zombies SEC(".maps");
 
 /*
- * cgroup id -> addresses of zombies charged to it (keys of `zombies`), so
- * that a fork past the limit can release the ones already reaped before it
- * decides: their free hook comes one RCU grace period (~13 ms, longer under
- * load) after the reap, and a parent that reaps a child and forks again at
- * its limit must not be refused what pids.max allows. A slot is 0 or a key;
- * a key whose entry is gone or owned is stale and may be taken. 32 covers
- * any cgroup that reaps its children; when a cgroup has more zombies at once
- * (a bomb whose dead nobody reaps), the extra ones are released by their
- * free hook alone. Entries are made on a cgroup's first zombie and deleted
- * by the loader with its limit (BPF_F_NO_PREALLOC: nothing for cgroups that
- * never had one).
+ * cgroup id -> addresses of the newest zombies charged to it (keys of
+ * `zombies`), so that a fork past the limit can release the ones already
+ * reaped before it decides: their free hook comes one RCU grace period
+ * (~13 ms, longer under load) after the reap, and a parent that reaps a
+ * child and forks again at its limit must not be refused what pids.max
+ * allows. A slot is 0 or a key, written at `next` (a cursor, modulo 32)
+ * over the oldest; a key whose entry is gone is stale and harmless. The 32
+ * newest cover any cgroup that reaps its children; an older zombie is
+ * released by its free hook alone. Entries are made on a cgroup's first
+ * zombie and deleted by the loader with its limit (BPF_F_NO_PREALLOC:
+ * nothing for cgroups that never had one).
  */
-#define PG_ZOMBIE_RING 32
+#define PG_ZOMBIE_RING 32		/* a power of 2: the cursor is masked */
 
 struct pg_zombie_ring {
+	__u32 next;
+	__u32 pad;
 	__u64 task[PG_ZOMBIE_RING];
 };
 

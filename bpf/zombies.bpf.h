@@ -31,58 +31,29 @@
 
 /* ---- Rings: which zombies a cgroup may find reaped ---- */
 
-/* Is this ring slot's key a zombie still waiting for its release? */
-static __always_inline bool ring_slot_live(__u64 key)
-{
-	struct pg_zombie *z = bpf_map_lookup_elem(&zombies, &key);
-
-	return z && !z->owned;
-}
-
-struct ring_put_ctx {
-	struct pg_zombie_ring *ring;
-	__u64 key;
-	__u32 take_stale;		/* second pass: a stale slot will do */
-	__u32 done;
-};
-
-static long ring_put_cb(__u32 i, struct ring_put_ctx *c)
-{
-	__u64 old;
-
-	if (i >= PG_ZOMBIE_RING)
-		return 1;
-	old = c->ring->task[i];
-	if (old && (!c->take_stale || ring_slot_live(old)))
-		return 0;
-	if (__sync_val_compare_and_swap(&c->ring->task[i], old, c->key) != old)
-		return 0;
-	c->done = 1;
-	return 1;
-}
-
-/* Put key into a free slot of id's ring, taking a stale one if none is
- * free. A full ring leaves the zombie to its free hook. The scans run
- * through bpf_loop: 6.1's verifier refuses the loops clang makes of them. */
+/*
+ * Write key into id's ring at its cursor, over whatever the slot held: the
+ * 32 newest zombies of a cgroup are the ones a decision may find reaped (a
+ * parent reaps what it just saw die; an older zombie nobody reaped is left
+ * to its free hook). One atomic add and one store: a leader's exit on a
+ * fork loop pays no search for a free slot.
+ */
 static __always_inline void ring_add(__u64 id, __u64 key)
 {
-	struct ring_put_ctx c = { .key = key };
+	struct pg_zombie_ring *ring = bpf_map_lookup_elem(&zombie_ring, &id);
+	__u32 i;
 
-	c.ring = bpf_map_lookup_elem(&zombie_ring, &id);
-	if (!c.ring) {
+	if (!ring) {
 		struct pg_zombie_ring empty = {};
 
 		/* EEXIST: another CPU made it first, as good. */
 		bpf_map_update_elem(&zombie_ring, &id, &empty, BPF_NOEXIST);
-		c.ring = bpf_map_lookup_elem(&zombie_ring, &id);
-		if (!c.ring)
+		ring = bpf_map_lookup_elem(&zombie_ring, &id);
+		if (!ring)
 			return;
 	}
-	bpf_loop(PG_ZOMBIE_RING, ring_put_cb, &c, 0);
-	if (c.done)
-		return;
-	c.take_stale = 1;
-	bpf_loop(PG_ZOMBIE_RING, ring_put_cb, &c, 0);
+	i = __sync_fetch_and_add(&ring->next, 1) & (PG_ZOMBIE_RING - 1);
+	ring->task[i] = key;
 }
 
 struct ring_add_ctx {
@@ -231,16 +202,18 @@ static __always_inline __u32 zombies_settle(__u64 cg_id)
 
 /*
  * A charge took over->cg_id past its limit: settle that cgroup's reaped
- * zombies, then look again. Returns true when it is still past the limit
- * (over->count updated), false when the dead made the room.
+ * zombies, then look again (a warning's settling may have made the room
+ * already). Returns true when it is still past the limit (over->count
+ * updated), false when the dead made the room. Racing forks may both still
+ * see the cgroup full after one zombie's release: both are acted on, never
+ * both spared.
  */
 static __always_inline bool over_settled(struct pg_over *over)
 {
 	struct pg_usage *u;
 	__s64 count;
 
-	if (!zombies_settle(over->cg_id))
-		return true;
+	zombies_settle(over->cg_id);
 	u = bpf_map_lookup_elem(&usage, &over->cg_id);
 	if (!u)
 		return false;
