@@ -198,8 +198,11 @@ static __always_inline void usage_uncharge(__u64 cg_id, bool killed)
 	count = __sync_fetch_and_add(&u->current, -1) - 1;
 	if (killed)
 		__sync_fetch_and_add(&u->dying, -1);
+	/* The limit only matters to a warned cgroup: spare the lookup. */
+	if (!u->warned)
+		return;
 	lim = bpf_map_lookup_elem(&limits, &cg_id);
-	if (lim && u->warned && count < (__s64)lim->warn_at)
+	if (lim && count < (__s64)lim->warn_at)
 		u->warned = 0;
 }
 
@@ -217,6 +220,11 @@ static long release_cb(__u32 lvl, struct release_ctx *c)
 
 	if (lvl >= PG_MAX_LEVELS)
 		return 1;
+	/* Most slots are empty: a plain load first, the exchange (a locked
+	 * instruction) only for a charge. A charge landing in an empty slot
+	 * after the load is one landing after the exchange: the same race. */
+	if (!c->slots[lvl])
+		return 0;
 	cg_id = __sync_lock_test_and_set(&c->slots[lvl], 0);
 	if (cg_id) {
 		usage_uncharge(cg_id, c->killed);
