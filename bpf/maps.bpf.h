@@ -109,22 +109,27 @@ struct {
 
 /*
  * A process leader that has exited keeps counting until its parent reaps it
- * (zombies hold PIDs). Where release_task cannot be hooked, no hook sees the
- * reap itself: at exit a leader's charges move from task storage to this
- * map, keyed by the task's address, so that whoever finds the task reaped
- * (exit_state EXIT_DEAD) can release them: sched_process_free, a fork or
- * migration past a limit (zombie_ring), or the loader's collection pass.
+ * (zombies hold PIDs). The only reap-time hook available everywhere is the
+ * exit of the parent's wait4()/waitid(), which knows the reaped pid but not
+ * the task; so at exit a leader's charges move from task storage to this
+ * map, keyed by the task's address, and zombie_pids finds them by pid.
  * Capacity: zombies of limited cgroups at once (bounded by the sum of the
  * limits, in practice); when full, the charge stays on the task and is
- * released at sched_process_free (one RCU grace period after the reap),
- * counted in stats.zombies_full.
+ * released at sched_process_free (one RCU grace period later), counted in
+ * stats.zombies_full.
  */
+#define PG_PIDNS_INDEXED 4
+
 struct pg_zombie {
 	__u64 slots[PG_MAX_LEVELS];
-	__u32 owned;		/* 1 once a release has taken the charge */
+	__u32 owned;		/* 1 once reap or free has taken the charge */
 	__u32 killed;
-	__u32 pid;		/* global pid, to tell a reused address */
+	__u32 pid;		/* global pid, to reject a stale zombie_pids key */
+	__u32 nr_keys;		/* zombie_pids keys to delete with the entry */
 	__u32 dead_pass;	/* collection pass that first saw its task gone */
+	__u32 pad;
+	__u64 key_ns[PG_PIDNS_INDEXED];
+	__u32 key_nr[PG_PIDNS_INDEXED];
 };
 
 struct {
@@ -135,32 +140,22 @@ struct {
 } zombies SEC(".maps");
 
 /*
- * cgroup id -> addresses of the newest zombies charged to it (keys of
- * `zombies`), so that a fork past the limit can release the ones already
- * reaped before it decides: their free hook comes one RCU grace period
- * (~13 ms, longer under load) after the reap, and a parent that reaps a
- * child and forks again at its limit must not be refused what pids.max
- * allows. A slot is 0 or a key, written at `next` (a cursor, modulo 32)
- * over the oldest; a key whose entry is gone is stale and harmless. The 32
- * newest cover any cgroup that reaps its children; an older zombie is
- * released by its free hook alone. Entries are made on a cgroup's first
- * zombie and deleted by the loader with its limit (BPF_F_NO_PREALLOC:
- * nothing for cgroups that never had one).
+ * (pid namespace, pid number in it) -> task address, for each namespace the
+ * zombie is visible in (up to PG_PIDNS_INDEXED levels): wait4() returns the
+ * pid as the reaper sees it, and the reaper may be in any ancestor namespace
+ * (a container's init, or the host's after reparenting).
  */
-#define PG_ZOMBIE_RING 32		/* a power of 2: the cursor is masked */
-
-struct pg_zombie_ring {
-	__u32 next;
+struct pg_pid_key {
+	__u64 ns;		/* struct pid_namespace address */
+	__u32 nr;
 	__u32 pad;
-	__u64 task[PG_ZOMBIE_RING];
 };
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__uint(max_entries, PG_MAX_CGROUPS);
-	__type(key, __u64);
-	__type(value, struct pg_zombie_ring);
-} zombie_ring SEC(".maps");
+	__uint(max_entries, 65536 * 2);
+	__type(key, struct pg_pid_key);
+	__type(value, __u64);
+} zombie_pids SEC(".maps");
 
 #endif /* PG_MAPS_BPF_H */

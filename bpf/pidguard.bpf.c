@@ -32,20 +32,20 @@
  *   sched_process_exit   a thread other than the leader is reaped at once on
  *                        exit: release it now. A process leader becomes a
  *                        zombie and still counts: move its charge to the
- *                        zombie index (zombies.bpf.h), where whoever finds
- *                        it reaped releases it.
+ *                        zombie index, where the reap finds it.
  *   fentry/release_task  where the kernel allows trampolines: the reap,
  *                        every kind, exactly where pids.max uncharges.
- *                        Then sched_process_exit moves nothing and no
- *                        zombie index is kept.
- *   sched_process_free   release whatever is still charged (a reaped
- *                        zombie, one RCU grace period after its reap; exec's
- *                        old leader) and forget the task. Before that, a
- *                        fork or migration past a limit releases the reaped
- *                        zombies of that cgroup first (over_settled), so
- *                        that no decision counts a task pids.max no longer
- *                        counts. No syscall tracepoint is used: one would
- *                        put every syscall on the host on the slow path.
+ *                        Then sched_process_exit moves nothing and the
+ *                        two hooks below are not attached.
+ *   sys_exit_wait4/waitid  the parent reaped a zombie: release it now. This
+ *                        is the reap-time hook every kernel has (no kprobe or
+ *                        fentry needed); sched_process_free alone would hold
+ *                        the charge one RCU grace period (~13 ms measured)
+ *                        after the reap, long enough to refuse a fork that
+ *                        pids.max would allow.
+ *   sched_process_free   the last word: release whatever is still charged
+ *                        (auto-reaped leaders, exec's old leader) and forget
+ *                        the task.
  *   iter/task            seeding: count the tasks already in a cgroup when
  *                        its limit is installed, and resynchronise after a
  *                        multi-threaded migration (whose threads the attach
@@ -76,7 +76,6 @@
 #include "maps.bpf.h"
 #include "charge.bpf.h"
 #include "events.bpf.h"
-#include "zombies.bpf.h"
 
 char LICENSE[] SEC("license") = "GPL";
 
@@ -96,26 +95,15 @@ static __always_inline void task_kill(struct task_struct *task)
 
 /* ---- Fork ---- */
 
-/*
- * Report a warn-threshold crossing in cgroup id. Where reaps are found
- * rather than seen (zombies.bpf.h), the crossing may be the dead's doing:
- * settle the cgroup's reaped zombies first, and when that takes it back
- * under the threshold, take the warning back too (their uncharges have
- * re-armed it).
- */
+/* Report a warn-threshold crossing in cgroup id (the deepest that crossed). */
 static __always_inline void warn_emit(const struct pg_config *cfg, __u64 id,
 				      struct task_struct *task, struct task_struct *parent)
 {
 	struct pg_usage *u = bpf_map_lookup_elem(&usage, &id);
 	struct pg_limit *lim = bpf_map_lookup_elem(&limits, &id);
 
-	if (!u || !lim)
-		return;
-	if (zombies_settle(id) && u->current < (__s64)lim->warn_at) {
-		__sync_fetch_and_add(&u->warnings, -1);
-		return;
-	}
-	event_emit(cfg, u, PG_EV_WARN, 0, id, task, parent, u->current, lim->max);
+	if (u && lim)
+		event_emit(cfg, u, PG_EV_WARN, 0, id, task, parent, u->current, lim->max);
 }
 
 /*
@@ -243,7 +231,7 @@ static __always_inline int on_fork(struct task_struct *parent, struct task_struc
 	}
 	if (c.warn_id)
 		warn_emit(cfg, c.warn_id, child, parent);
-	if (c.over.cg_id && over_settled(&c.over))
+	if (c.over.cg_id)
 		fork_enforce(cfg, parent, child, ts, &c.over, may_kill);
 	return 0;
 }
@@ -304,13 +292,6 @@ int BPF_PROG(deny_alloc, struct task_struct *task, unsigned long clone_flags, in
 	 * slot, exactly one sees count <= limit. */
 	c.want = w.want;
 	bpf_loop(PG_MAX_LEVELS, reserve_cb, &c, 0);
-	/* Past the limit: once more after releasing the reaped (a kernel
-	 * with the BPF LSM has trampolines, so normally there are none). */
-	if (c.over.cg_id && zombies_settle(c.over.cg_id)) {
-		want_release(&w);
-		__builtin_memset(&c.over, 0, sizeof(c.over));
-		bpf_loop(PG_MAX_LEVELS, reserve_cb, &c, 0);
-	}
 	if (c.over.cg_id) {
 		want_release(&w);
 		u = bpf_map_lookup_elem(&usage, &c.over.cg_id);
@@ -415,7 +396,7 @@ static __always_inline int on_attach(struct task_struct *task, bool threadgroup,
 		bpf_loop(PG_MAX_LEVELS, migrated_cb, w.want, 0);
 	if (c.warn_id)
 		warn_emit(cfg, c.warn_id, task, NULL);
-	if (c.over.cg_id && over_settled(&c.over)) {
+	if (c.over.cg_id) {
 		u = bpf_map_lookup_elem(&usage, &c.over.cg_id);
 		if (!u)
 			return 0;
@@ -459,11 +440,37 @@ int BPF_PROG(attach_count, struct cgroup *dst_cgrp, const char *path, struct tas
 
 /* ---- Exit, reap, free ---- */
 
+/* Hand a leader's charges over to its zombie entry, slot by slot. */
+struct handover_ctx {
+	__u64 *from;			/* task storage slots */
+	__u64 *to;			/* zombie entry slots */
+};
+
+static long handover_cb(__u32 lvl, struct handover_ctx *c)
+{
+	__u64 id;
+
+	if (lvl >= PG_MAX_LEVELS)
+		return 1;
+	id = c->to[lvl];
+	/* Lost a race with a seeding pass: the task keeps that one. */
+	if (id && __sync_val_compare_and_swap(&c->from[lvl], id, 0) != id)
+		c->to[lvl] = 0;
+	return 0;
+}
+
 SEC("tp_btf/sched_process_exit")
 int BPF_PROG(task_exit, struct task_struct *task)
 {
 	struct pg_config *cfg;
 	struct pg_task *ts;
+	struct handover_ctx hc;
+	struct pg_zombie z = {};
+	__u64 key = (__u64)task;
+	struct pg_zombie *zv;
+	struct pid *pid;
+	__u64 any = 0;
+	__u32 level;
 
 	ts = bpf_task_storage_get(&tasks, task, 0, 0);
 	if (!ts)
@@ -478,8 +485,177 @@ int BPF_PROG(task_exit, struct task_struct *task)
 			slots_release(ts->slots, ts->killed);
 		return 0;
 	}
-	/* A leader becomes a zombie: see zombies.bpf.h. */
-	zombie_add(task, ts);
+
+	__builtin_memcpy(z.slots, ts->slots, sizeof(z.slots));
+	for (int lvl = 0; lvl < PG_MAX_LEVELS; lvl++)
+		any |= z.slots[lvl];
+	if (!any)
+		return 0;
+	z.killed = ts->killed;
+	z.pid = task->pid;
+	pid = BPF_CORE_READ(task, thread_pid);
+	level = BPF_CORE_READ(pid, level);
+	for (__u32 i = 0; i < PG_PIDNS_INDEXED; i++) {
+		struct upid upid;
+
+		if (i > level)
+			break;
+		if (bpf_core_read(&upid, sizeof(upid), &pid->numbers[i]))
+			break;
+		z.key_ns[i] = (__u64)upid.ns;
+		z.key_nr[i] = upid.nr;
+		z.nr_keys = i + 1;
+	}
+	if (bpf_map_update_elem(&zombies, &key, &z, BPF_NOEXIST)) {
+		/* The charge stays on the task; sched_process_free releases it. */
+		STAT_INC(zombies_full);
+		return 0;
+	}
+	zv = bpf_map_lookup_elem(&zombies, &key);
+	if (!zv)
+		return 0;
+	hc.from = ts->slots;
+	hc.to = zv->slots;
+	bpf_loop(PG_MAX_LEVELS, handover_cb, &hc, 0);
+	for (__u32 i = 0; i < PG_PIDNS_INDEXED; i++) {
+		struct pg_pid_key pk = {};
+
+		if (i >= zv->nr_keys)
+			break;
+		pk.ns = zv->key_ns[i];
+		pk.nr = zv->key_nr[i];
+		bpf_map_update_elem(&zombie_pids, &pk, &key, BPF_ANY);
+	}
+	return 0;
+}
+
+/* Forget a zombie: its pid keys (those still pointing at it) and entry. */
+static __always_inline void zombie_forget(__u64 key, struct pg_zombie *z)
+{
+	for (__u32 i = 0; i < PG_PIDNS_INDEXED; i++) {
+		struct pg_pid_key pk = {};
+		__u64 *owner;
+
+		if (i >= z->nr_keys)
+			break;
+		pk.ns = z->key_ns[i];
+		pk.nr = z->key_nr[i];
+		owner = bpf_map_lookup_elem(&zombie_pids, &pk);
+		if (owner && *owner == key)
+			bpf_map_delete_elem(&zombie_pids, &pk);
+	}
+	bpf_map_delete_elem(&zombies, &key);
+}
+
+/* Layout of the syscalls:sys_exit_* tracepoints' records. */
+struct sys_exit_record {
+	__u64 common;
+	int syscall_nr;
+	int pad;
+	long ret;
+};
+
+static __always_inline int on_reap(long ret)
+{
+	struct task_struct *current = (struct task_struct *)bpf_get_current_task();
+	struct pg_pid_key pk = {};
+	struct task_struct *reaped;
+	struct pg_zombie *z;
+	struct upid upid;
+	struct pid *pid;
+	__u64 *owner;
+	__u32 level;
+	__u64 key;
+
+	if (ret <= 0)
+		return 0;
+	/* The pid as the reaper sees it: look it up in the reaper's namespace. */
+	pid = BPF_CORE_READ(current, thread_pid);
+	level = BPF_CORE_READ(pid, level);
+	if (level >= 32 || bpf_core_read(&upid, sizeof(upid), &pid->numbers[level]))
+		return 0;
+	pk.ns = (__u64)upid.ns;
+	pk.nr = (__u32)ret;
+	owner = bpf_map_lookup_elem(&zombie_pids, &pk);
+	if (!owner)
+		return 0;
+	key = *owner;
+	z = bpf_map_lookup_elem(&zombies, &key);
+	if (!z)
+		return 0;
+	/*
+	 * wait4(WNOWAIT) and stop/continue reports return a pid without
+	 * reaping it: only EXIT_DEAD means the task was released. The task
+	 * struct is still valid here: it is freed an RCU grace period after
+	 * the reap, and its free hook deletes this entry first.
+	 */
+	reaped = (struct task_struct *)key;
+	if (BPF_CORE_READ(reaped, exit_state) != PG_EXIT_DEAD || (__u32)BPF_CORE_READ(reaped, pid) != z->pid)
+		return 0;
+	if (__sync_lock_test_and_set(&z->owned, 1))
+		return 0;
+	slots_release(z->slots, z->killed);
+	zombie_forget(key, z);
+	return 0;
+}
+
+SEC("tracepoint/syscalls/sys_exit_wait4")
+int reap_wait4(struct sys_exit_record *ctx)
+{
+	return on_reap(ctx->ret);
+}
+
+/*
+ * waitid() returns 0 and writes the reaped pid into the caller's siginfo:
+ * remember where at entry, read it at exit. systemd and Go's os/exec reap
+ * this way. An LRU map: a waitid blocked for hours holds its entry, and
+ * should the map ever be full, the oldest waiter falls back to the free hook.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __u64);	/* pid_tgid of the waiting thread */
+	__type(value, __u64);	/* user address of its siginfo */
+} waitid_infop SEC(".maps");
+
+struct sys_enter_waitid_record {
+	__u64 common;
+	int syscall_nr;
+	int pad;
+	__u64 which;
+	__u64 upid;
+	__u64 infop;
+	__u64 options;
+	__u64 ru;
+};
+
+#define PG_WNOWAIT 0x01000000
+
+SEC("tracepoint/syscalls/sys_enter_waitid")
+int reap_waitid_enter(struct sys_enter_waitid_record *ctx)
+{
+	__u64 tid = bpf_get_current_pid_tgid();
+	__u64 infop = ctx->infop;
+
+	if (!infop || (ctx->options & PG_WNOWAIT))
+		return 0;
+	bpf_map_update_elem(&waitid_infop, &tid, &infop, BPF_ANY);
+	return 0;
+}
+
+SEC("tracepoint/syscalls/sys_exit_waitid")
+int reap_waitid(struct sys_exit_record *ctx)
+{
+	__u64 tid = bpf_get_current_pid_tgid();
+	__u64 *infop = bpf_map_lookup_elem(&waitid_infop, &tid);
+	int si_pid = 0;
+
+	if (!infop)
+		return 0;
+	/* siginfo_t: si_signo, si_errno, si_code, padding, then si_pid. */
+	if (ctx->ret == 0 && !bpf_probe_read_user(&si_pid, sizeof(si_pid), (void *)(*infop + 16)))
+		on_reap(si_pid);
+	bpf_map_delete_elem(&waitid_infop, &tid);
 	return 0;
 }
 
@@ -487,8 +663,9 @@ int BPF_PROG(task_exit, struct task_struct *task)
  * Where the kernel allows trampolines (not the build machines; Debian's
  * 6.1 does): release_task() is where the pids controller uncharges a task,
  * for every reap (wait4, waitid, autoreap, a thread's exit, exec's old
- * leader). Hooked, it replaces the zombie index, which finds reaps late
- * (zombies.bpf.h); the loader says which is used (PG_CAP_REAP_AT_RELEASE).
+ * leader). Hooked, it replaces the zombie index and the wait4/waitid
+ * tracepoints, which put every syscall on the host on the slow path; the
+ * loader attaches one or the other (PG_CAP_REAP_AT_RELEASE).
  */
 SEC("fentry/release_task")
 int BPF_PROG(task_release, struct task_struct *task)
@@ -523,11 +700,12 @@ int BPF_PROG(task_free, struct task_struct *task)
 		return 0;
 	}
 	__sync_lock_test_and_set(&ts->released, 1);
-	/* A zombie's entry: this is its normal release, unless a limit
-	 * decision or the collection pass found it reaped first. */
 	z = bpf_map_lookup_elem(&zombies, &key);
-	if (z)
-		zombie_release(key, z);
+	if (z) {
+		if (!__sync_lock_test_and_set(&z->owned, 1) && slots_release(z->slots, z->killed))
+			STAT_INC(late_release);
+		zombie_forget(key, z);
+	}
 	if (slots_release(ts->slots, ts->killed))
 		STAT_INC(late_release);
 	return 0;
@@ -567,14 +745,14 @@ int reconcile(struct bpf_iter__task *ctx)
 /* ---- Zombie collection ---- */
 
 /*
- * Run by the loader every second over the zombies map (where release_task
- * is not hooked). A zombie found reaped is released now rather than at its
- * free hook: that is a normal release. Under heavy load a few entries have
- * been seen to outlive their task, their free hook never run: the cause is
- * not found yet. An entry whose task is gone (its address now holds another
- * task, or nothing) in two passes in a row has lost its release; it is
- * released and counted in stats.zombies_collected, so that the loss is
- * reported, never silent.
+ * Every zombie entry is released by the reap (wait4/waitid) or, at the
+ * latest, by sched_process_free tens of ms after it. Under heavy load a few
+ * have been seen to outlive their task, never released: the cause is not
+ * found yet. This pass, run by the loader every second over the zombies
+ * map, is the safety net: an entry whose task is gone (reaped, or its
+ * address now holds another task) in two passes in a row has lost its
+ * release; it is released, forgotten and counted in stats.zombies_collected,
+ * so that the loss is reported, never silent.
  */
 SEC("iter/bpf_map_elem")
 int zombie_gc(struct bpf_iter__bpf_map_elem *ctx)
@@ -592,22 +770,24 @@ int zombie_gc(struct bpf_iter__bpf_map_elem *ctx)
 	if (!z)
 		return 0;
 	if (z->owned) {
-		/* Released, but the delete failed (EBUSY in softirq): tidy up. */
-		bpf_map_delete_elem(&zombies, &key);
+		/* Released, but a delete failed (EBUSY in softirq): tidy up. */
+		zombie_forget(key, z);
 		return 0;
 	}
+	/* A zombie, or a leader still in do_exit: alive, leave it. The task
+	 * struct is read with probes: a freed one is never a fault. */
 	task = (struct task_struct *)key;
-	if ((__u32)BPF_CORE_READ(task, pid) == z->pid) {
-		if (BPF_CORE_READ(task, exit_state) == PG_EXIT_DEAD)
-			zombie_release(key, z);
-		/* else a zombie, or a leader still in do_exit: leave it */
+	if ((__u32)BPF_CORE_READ(task, pid) == z->pid &&
+	    BPF_CORE_READ(task, exit_state) != PG_EXIT_DEAD)
 		return 0;
-	}
 	if (!z->dead_pass) {
-		z->dead_pass = cfg->gc_pass;	/* gone: its free hook may be due */
+		z->dead_pass = cfg->gc_pass;	/* reaped: its free hook is due */
 		return 0;
 	}
-	if (z->dead_pass != cfg->gc_pass && zombie_release(key, z))
-		STAT_INC(zombies_collected);
+	if (z->dead_pass == cfg->gc_pass || __sync_lock_test_and_set(&z->owned, 1))
+		return 0;
+	slots_release(z->slots, z->killed);
+	zombie_forget(key, z);
+	STAT_INC(zombies_collected);
 	return 0;
 }

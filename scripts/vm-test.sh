@@ -22,13 +22,16 @@ usage: scripts/vm-test.sh [options]
 Boot Debian's 6.1 kernel under qemu-system-x86_64 and run pidguard's
 integration suite in it, one boot per configuration.
 
-  --config NAME    lsm-on, lsm-off, find-reap or all (default: all; may be
+  --config NAME    lsm-on, lsm-off, syscall-reap or all (default: all; may be
                    repeated)
-                     lsm-on    lsm=...,bpf (BPF LSM active): auto must pick deny
-                     lsm-off   lsm=... without bpf: auto must fall back to flag
-                     find-reap as lsm-on, with PIDGUARD_NO_RELEASE_HOOK=1: the
-                               zombie index of kernels without trampolines,
-                               deny mode included (FIND_REAP_TESTS only)
+                     lsm-on       lsm=...,bpf (BPF LSM active): auto must pick
+                                  deny
+                     lsm-off      lsm=... without bpf: auto must fall back to
+                                  flag
+                     syscall-reap as lsm-on, with PIDGUARD_NO_RELEASE_HOOK=1:
+                                  reaps seen at the wait4/waitid exits, as on
+                                  kernels without trampolines, deny mode
+                                  included (SYSCALL_REAP_TESTS only)
   --kvm            use KVM (only for hosts whose CPU has VMX/SVM; default TCG)
   --timeout S      seconds per boot before qemu is killed (default 900)
   --smp N          vCPUs (default 2, as many as the host has cores: concurrent
@@ -88,9 +91,10 @@ CMD=
 VM_TESTS="test_bpftool.sh test_cli.sh test_crash.sh test_deny.sh test_deny_rollback.sh
 test_faults.sh test_flag.sh test_kill.sh test_limits.sh test_ratelimit.sh test_runaway.sh
 test_security.sh test_unlimited.sh test_warn.sh"
-# find-reap: the tests that count reaps and decide at limits, on the zombie
-# index (the build hosts' path, which has no deny mode there to test).
-FIND_REAP_TESTS="test_bpftool.sh test_deny.sh test_deny_rollback.sh test_flag.sh test_limits.sh"
+# syscall-reap: the tests that count reaps and decide at limits, on the
+# wait4/waitid exits and the zombie index (the build hosts' path, which has
+# no deny mode there to test).
+SYSCALL_REAP_TESTS="test_bpftool.sh test_deny.sh test_deny_rollback.sh test_flag.sh test_limits.sh"
 BUILD_DIR=${PG_VM_BUILD:-}
 KPKG=${PG_VM_KERNEL_PKG:-}
 KPKG_GIVEN=$KPKG
@@ -123,9 +127,9 @@ done
 expanded=()
 for c in "${CONFIGS[@]}"; do
 	case "$c" in
-	all) expanded+=(lsm-on lsm-off find-reap) ;;
-	lsm-on | lsm-off | find-reap) expanded+=("$c") ;;
-	*) usage_err "--config: unknown configuration '$c' (lsm-on, lsm-off, find-reap, all)" ;;
+	all) expanded+=(lsm-on lsm-off syscall-reap) ;;
+	lsm-on | lsm-off | syscall-reap) expanded+=("$c") ;;
+	*) usage_err "--config: unknown configuration '$c' (lsm-on, lsm-off, syscall-reap, all)" ;;
 	esac
 done
 # Deduplicate, keeping order.
@@ -408,7 +412,7 @@ else
 	# One initramfs for every configuration: the guest picks its list.
 	{
 		echo 'case "$PG_VM_CONFIG" in'
-		echo "find-reap) PG_VM_CMD='sh tests/integration/run.sh $(echo $FIND_REAP_TESTS)' ;;"
+		echo "syscall-reap) PG_VM_CMD='sh tests/integration/run.sh $(echo $SYSCALL_REAP_TESTS)' ;;"
 		echo "*) PG_VM_CMD='sh tests/integration/run.sh $(echo $VM_TESTS)' ;;"
 		echo 'esac'
 	} >"$STAGE/pidguard/vm.conf"
@@ -438,7 +442,7 @@ run_config() {
 	case "$cfg" in
 	lsm-on) lsm=$LSM_BASE,bpf expect=deny ;;
 	lsm-off) lsm=$LSM_BASE expect=flag ;;
-	find-reap) lsm=$LSM_BASE,bpf expect=deny reap=decision extra=" PIDGUARD_NO_RELEASE_HOOK=1" ;;
+	syscall-reap) lsm=$LSM_BASE,bpf expect=deny reap=wait4 extra=" PIDGUARD_NO_RELEASE_HOOK=1" ;;
 	esac
 	log=$WORK/$cfg.log
 	# The guest's watchdog fires first, so a hung suite still reports.
@@ -534,7 +538,7 @@ run_config() {
 	fi
 	# The configuration must have taken effect, or the result proves nothing.
 	case "$cfg" in
-	lsm-on | find-reap) case ",${LSMS[$cfg]}," in *,bpf,*) ;; *) fail=1; say "$cfg: FAILED: bpf is not in the guest's active LSMs (${LSMS[$cfg]:-unknown})" ;; esac ;;
+	lsm-on | syscall-reap) case ",${LSMS[$cfg]}," in *,bpf,*) ;; *) fail=1; say "$cfg: FAILED: bpf is not in the guest's active LSMs (${LSMS[$cfg]:-unknown})" ;; esac ;;
 	lsm-off) case ",${LSMS[$cfg]}," in *,bpf,*) fail=1; say "$cfg: FAILED: bpf is in the guest's active LSMs (${LSMS[$cfg]})" ;; esac ;;
 	esac
 	# A kernel splat during the suite is a bug even when the suite passed.

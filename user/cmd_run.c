@@ -112,9 +112,8 @@ static int bring_up(const struct pg_cmdline *cl, struct pg_loader *ld)
 	log__info("reaps seen at %s",
 		  cfg.caps & PG_CAP_REAP_AT_RELEASE ?
 			  "release_task (fentry), where pids.max uncharges" :
-			  "a limit decision or the task's free (this kernel refuses "
-			  "trampolines: a reaped zombie is released when a fork past the "
-			  "limit finds it, at the latest one RCU grace period after the reap)");
+			  "the exit of wait4/waitid (this kernel refuses trampolines: every "
+			  "syscall on the host takes the tracepoint path while loaded)");
 	return 0;
 }
 

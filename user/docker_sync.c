@@ -188,7 +188,8 @@ static void drop_maps(struct docker_sync *s, __u64 cg_id)
 		return;
 	if (cgroup__path_of_id(s->cg2, cg_id, path, sizeof(path)) != -ENOENT)
 		return;
-	loader__forget_cgroup(s->ld, cg_id);
+	bpf_map_delete_elem(s->ld->limits_fd, &cg_id);
+	bpf_map_delete_elem(s->ld->usage_fd, &cg_id);
 }
 
 /* The limit in the maps for cg_id (0 when none, or track-only). */

@@ -132,8 +132,10 @@ int limit_store__collect(const struct pg_loader *l, const char *cg2_root)
 		}
 		gone[n++] = key;
 	}
-	for (int i = 0; i < n; i++)
-		loader__forget_cgroup(l, gone[i]);
+	for (int i = 0; i < n; i++) {
+		bpf_map_delete_elem(l->limits_fd, &gone[i]);
+		bpf_map_delete_elem(l->usage_fd, &gone[i]);
+	}
 	free(gone);
 	return n;
 }

@@ -8,8 +8,8 @@
  * loading, never a failure of the whole run; for the LSM, whose refusal
  * shows only at load time (EPERM here although "bpf" is in the LSM list),
  * a failed load is retried without it. The reap is hooked at
- * fentry/release_task where a probe shows that trampolines work, else
- * zombies are kept in an index until found reaped (see zombies.bpf.h).
+ * fentry/release_task where a probe shows that trampolines work, else at
+ * the exit of wait4/waitid (see pidguard.bpf.c).
  */
 #include <dirent.h>
 #include <errno.h>
@@ -108,6 +108,15 @@ int loader__mount_filesystems(char *err, size_t errlen)
 	ret = ensure_mounted("/sys/fs/bpf", "bpf", BPF_FS_MAGIC_NR, err, errlen);
 	if (ret)
 		return ret;
+	/* libbpf finds tracepoint ids in tracefs: mount it where missing. */
+	if (access("/sys/kernel/tracing/events", F_OK) &&
+	    access("/sys/kernel/debug/tracing/events", F_OK)) {
+		if (mount("tracefs", "/sys/kernel/tracing", "tracefs", 0, NULL)) {
+			snprintf(err, errlen, "cannot mount tracefs at /sys/kernel/tracing: %s",
+				 strerror(errno));
+			return -errno;
+		}
+	}
 	/* securityfs only tells which LSMs are active; best effort. */
 	if (access("/sys/kernel/security/lsm", F_OK))
 		mount("securityfs", "/sys/kernel/security", "securityfs", 0, NULL);
@@ -165,8 +174,8 @@ static bool env_flag(const char *name)
 
 /*
  * Choose the programs, load. Returns 0 or -errno, the skeleton in *out.
- * release: the reap is seen at fentry/release_task, else zombies wait in
- * the zombie index until found reaped.
+ * release: the reap is seen at fentry/release_task, else at the exit of
+ * wait4/waitid (with the zombie index that they need).
  */
 static int open_and_load(bool kill, bool deny, bool release, struct pidguard_bpf **out)
 {
@@ -185,6 +194,9 @@ static int open_and_load(bool kill, bool deny, bool release, struct pidguard_bpf
 	prog_enable(skel->progs.deny_alloc, deny);
 	prog_enable(skel->progs.deny_free, deny);
 	prog_enable(skel->progs.task_release, release);
+	prog_enable(skel->progs.reap_wait4, !release);
+	prog_enable(skel->progs.reap_waitid_enter, !release);
+	prog_enable(skel->progs.reap_waitid, !release);
 	ret = pidguard_bpf__load(skel);
 	if (ret) {
 		pidguard_bpf__destroy(skel);
@@ -263,7 +275,6 @@ static int fds_from_skel(struct pg_loader *l)
 	l->events_fd = bpf_map__fd(l->skel->maps.events);
 	l->reconcile_fd = bpf_program__fd(l->skel->progs.reconcile);
 	l->zombies_fd = bpf_map__fd(l->skel->maps.zombies);
-	l->zombie_ring_fd = bpf_map__fd(l->skel->maps.zombie_ring);
 	l->zombie_gc_fd = bpf_program__fd(l->skel->progs.zombie_gc);
 	return 0;
 }
@@ -284,13 +295,14 @@ int loader__load(struct pg_loader *l, enum pg_mode_req req, __u32 *mode, char *w
 
 	memset(l, 0, sizeof(*l));
 	l->limits_fd = l->usage_fd = l->settings_fd = l->stats_fd = l->events_fd = -1;
-	l->reconcile_fd = l->zombies_fd = l->zombie_ring_fd = l->zombie_gc_fd = -1;
+	l->reconcile_fd = l->zombies_fd = l->zombie_gc_fd = -1;
 	libbpf_set_print(libbpf_print);
 	loader__probe(&probe);
 	kill = probe.kill;
-	/* PIDGUARD_NO_RELEASE_HOOK=1: use the zombie index even where
-	 * release_task could be hooked, so that the VM harness proves that
-	 * path (deny mode included) on a kernel with trampolines. */
+	/* PIDGUARD_NO_RELEASE_HOOK=1: take the fallback (the wait4/waitid
+	 * exits and the zombie index) even where release_task could be
+	 * hooked, so that the VM harness proves that path, deny mode
+	 * included, on a kernel with trampolines. */
 	release = !env_flag("PIDGUARD_NO_RELEASE_HOOK") && release_hook_works();
 	if (!kill)
 		snprintf(kill_why, sizeof(kill_why),
@@ -418,7 +430,7 @@ int loader__open_pinned(struct pg_loader *l, char *err, size_t errlen)
 
 	memset(l, 0, sizeof(*l));
 	l->limits_fd = l->usage_fd = l->settings_fd = l->stats_fd = l->events_fd = -1;
-	l->reconcile_fd = l->zombies_fd = l->zombie_ring_fd = l->zombie_gc_fd = -1;
+	l->reconcile_fd = l->zombies_fd = l->zombie_gc_fd = -1;
 	l->adopted = true;
 	if (!loader__pinned()) {
 		snprintf(err, errlen, "pidguard is not loaded (nothing pinned at %s); start it "
@@ -437,9 +449,6 @@ int loader__open_pinned(struct pg_loader *l, char *err, size_t errlen)
 		loader__close(l);
 		return ret;
 	}
-	/* Pins of an older pidguard may lack it: then there is none to tidy. */
-	obj_get("zombie_ring", &l->zombie_ring_fd, err, errlen);
-	err[0] = 0;
 	return 0;
 }
 
@@ -533,14 +542,6 @@ int loader__collect_zombies(const struct pg_loader *l)
 	return ret ? ret : iter_run(l->zombie_gc_fd, l->zombies_fd);
 }
 
-void loader__forget_cgroup(const struct pg_loader *l, __u64 cg_id)
-{
-	bpf_map_delete_elem(l->limits_fd, &cg_id);
-	bpf_map_delete_elem(l->usage_fd, &cg_id);
-	if (l->zombie_ring_fd >= 0)
-		bpf_map_delete_elem(l->zombie_ring_fd, &cg_id);
-}
-
 int loader__unpin_all(char *err, size_t errlen)
 {
 	struct dirent *de;
@@ -584,7 +585,7 @@ void loader__close(struct pg_loader *l)
 	} else {
 		int *fds[] = { &l->limits_fd, &l->usage_fd,  &l->settings_fd,
 			       &l->stats_fd,  &l->events_fd, &l->reconcile_fd,
-			       &l->zombies_fd, &l->zombie_ring_fd, &l->zombie_gc_fd };
+			       &l->zombies_fd, &l->zombie_gc_fd };
 
 		for (size_t i = 0; i < sizeof(fds) / sizeof(fds[0]); i++) {
 			if (*fds[i] >= 0)
@@ -592,5 +593,5 @@ void loader__close(struct pg_loader *l)
 		}
 	}
 	l->limits_fd = l->usage_fd = l->settings_fd = l->stats_fd = l->events_fd = -1;
-	l->reconcile_fd = l->zombies_fd = l->zombie_ring_fd = l->zombie_gc_fd = -1;
+	l->reconcile_fd = l->zombies_fd = l->zombie_gc_fd = -1;
 }

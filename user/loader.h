@@ -26,7 +26,6 @@ struct pg_loader {
 	int events_fd;
 	int reconcile_fd;		/* the iter/task program */
 	int zombies_fd;
-	int zombie_ring_fd;		/* -1 in pins of an older pidguard */
 	int zombie_gc_fd;		/* the iter/bpf_map_elem program */
 	bool adopted;			/* true: found pinned, not loaded by us */
 };
@@ -80,17 +79,12 @@ int loader__reconcile(const struct pg_loader *l);
  */
 int loader__collect_zombies(const struct pg_loader *l);
 
-/* Drop a cgroup's limit, usage and zombie ring entries (its limit is
- * gone, or the cgroup is). Missing entries are not an error. */
-void loader__forget_cgroup(const struct pg_loader *l, __u64 cg_id);
-
 /* Remove everything under paths__pin_dir(); returns the number of objects removed. */
 int loader__unpin_all(char *err, size_t errlen);
 
 void loader__close(struct pg_loader *l);
 
-/* Make sure bpffs (the pin directory's parent) is mounted, and securityfs
- * where it can be (it tells which LSMs are active). */
+/* Make sure bpffs (the pin directory's parent) and tracefs are mounted. */
 int loader__mount_filesystems(char *err, size_t errlen);
 
 #endif

@@ -150,6 +150,21 @@ pg_finish() {
 	return 0
 }
 
+# pg_serial_reaper NAME DIR N: a parent in DIR forks N children one at a
+# time, each exiting at once and reaped before the next fork (forker
+# polite --hold-ms 0): the shell or supervisor at its limit. 0 when all N
+# exited normally (none killed, none refused); notok and 1 otherwise. The
+# caller then checks its mode's counters for DIR.
+pg_serial_reaper() {
+	pg_forker "$T/serial.out" --cgroup "$2" polite --forks "$3" --hold-ms 0
+	pg_finish "$BG_PID" 30000
+	expect_eq "$1" "children exited (polite exit status $FINISH_RC)" \
+		"$(kv "$T/serial.out" child_exited)" "$3" &&
+		expect_eq "$1" "forks failed" "$(kv "$T/serial.out" forks_failed)" 0 && return 0
+	note "serial: $(tr '\n' ' ' < "$T/serial.out")"
+	return 1
+}
+
 # kv FILE KEY: the last value of KEY=value in FILE.
 kv() { sed -n "s/^$2=//p" "$1" 2>/dev/null | tail -n 1; }
 
