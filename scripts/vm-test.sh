@@ -571,7 +571,7 @@ done
 
 say "summary (Debian $KPKG $KVER_PKG, $ACCEL_NAME):"
 for cfg in "${CONFIGS[@]}"; do
-	printf '%s:   %-8s %-14s %7ss  lsm=%s\n' "$PROG" "$cfg" "${RESULT[$cfg]}" "${SECS[$cfg]}" "${LSMS[$cfg]:-?}"
+	printf '%s:   %-12s %-14s %7ss  lsm=%s\n' "$PROG" "$cfg" "${RESULT[$cfg]}" "${SECS[$cfg]}" "${LSMS[$cfg]:-?}"
 done
 # One closing line for CI, summed over the configurations.
 echo "vm: $TOT_PASS passed, $TOT_FAIL failed, $TOT_SKIP skipped"
