@@ -692,12 +692,11 @@ int BPF_PROG(task_free, struct task_struct *task)
 		/* While a seeding pass runs, leave a mark so that it cannot
 		 * charge this task after we are gone (it checks `released`). */
 		cfg = config_get();
-		if (cfg && cfg->seeding)
-			ts = bpf_task_storage_get(&tasks, task, 0,
-						  BPF_LOCAL_STORAGE_GET_F_CREATE);
-		if (ts)
-			__sync_lock_test_and_set(&ts->released, 1);
-		return 0;
+		if (!cfg || !cfg->seeding)
+			return 0;
+		ts = bpf_task_storage_get(&tasks, task, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
+		if (!ts)
+			return 0;
 	}
 	__sync_lock_test_and_set(&ts->released, 1);
 	z = bpf_map_lookup_elem(&zombies, &key);
