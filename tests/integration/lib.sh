@@ -153,16 +153,28 @@ pg_finish() {
 # pg_serial_reaper NAME DIR N: a parent in DIR forks N children one at a
 # time, each exiting at once and reaped before the next fork (forker
 # polite --hold-ms 0): the shell or supervisor at its limit. 0 when all N
-# exited normally (none killed, none refused); notok and 1 otherwise. The
-# caller then checks its mode's counters for DIR.
+# exited normally (none killed, none refused), with a fresh pg_status for
+# the caller's own counters; notok and 1 otherwise.
 pg_serial_reaper() {
 	pg_forker "$T/serial.out" --cgroup "$2" polite --forks "$3" --hold-ms 0
 	pg_finish "$BG_PID" 30000
-	expect_eq "$1" "children exited (polite exit status $FINISH_RC)" \
+	if expect_eq "$1" "children exited (polite exit status $FINISH_RC)" \
 		"$(kv "$T/serial.out" child_exited)" "$3" &&
-		expect_eq "$1" "forks failed" "$(kv "$T/serial.out" forks_failed)" 0 && return 0
+		expect_eq "$1" "forks failed" "$(kv "$T/serial.out" forks_failed)" 0; then
+		pg_status >/dev/null 2>&1
+		return 0
+	fi
 	note "serial: $(tr '\n' ' ' < "$T/serial.out")"
 	return 1
+}
+
+# pg_serial_exact NAME REL DIR: after pg_serial_reaper, pidguard's peak was
+# 2 (the parent and one child: each reaped child released at its reap, not
+# at its free), and the count is exact and 0 now that the parent exited.
+pg_serial_exact() {
+	expect_eq "$1" "pidguard's peak (parent + 1 child)" "$(st "$2" peak)" 2 &&
+		expect_exact "$1" "$2" "$3" 0 "after the parent exited" &&
+		expect_eq "$1" "current" "$GOT_CUR" 0
 }
 
 # kv FILE KEY: the last value of KEY=value in FILE.

@@ -129,7 +129,6 @@ mv "$T/run.out" "$T/run-labels.out"; mv "$T/run.err" "$T/run-labels.err"
 name=runaway-restart-not-a-container
 C=$(cg_make plain) || { notok "$name" "cannot create a cgroup under $CG2"; exit 1; }
 RC=$(cg_rel "$C")
-: > "$T/run.out"; : > "$T/run.err"
 if ! dk_run --mode flag --limit "$RC=1" --on-runaway restart --runaway-seconds 2 \
 	--docker-host "$DOCKER_HOST"; then
 	notok "$name" "run did not get ready: $(pg_run_why)"
