@@ -75,12 +75,25 @@ struct pg_task {
 	__u64 slots[PG_MAX_LEVELS];
 	__u32 released;		/* set by sched_process_free: charge no more */
 	__u32 killed;		/* pidguard sent it SIGKILL (counted in dying) */
+	__u64 owner;		/* task_records: the owner's start_time */
 };
 
 /*
- * Task storage: it lives and dies with the task, costs nothing for tasks
- * outside limited cgroups (created only on charge), and needs no capacity.
+ * Where records live (task_record.bpf.h): first task_records, a
+ * preallocated hash keyed by task address, then task storage once that is
+ * full. Task storage needs no capacity and lives and dies with the task,
+ * but creating and freeing it costs two allocations per task, the largest
+ * cost pidguard put on a thread's create and exit (docs/BENCHMARKS.md); a
+ * preallocated entry costs a bucket lock and a free-list pop. The loader
+ * sizes task_records (PIDGUARD_TASK_RECORDS, default PG_TASK_RECORDS).
  */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, PG_TASK_RECORDS);
+	__type(key, __u64);		/* struct task_struct * */
+	__type(value, struct pg_task);
+} task_records SEC(".maps");
+
 struct {
 	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
 	__uint(map_flags, BPF_F_NO_PREALLOC);

@@ -11,9 +11,11 @@
  * programs look at each task's default-hierarchy cgroup (Docker puts each
  * container at /docker/<id> there, on v2 and on hybrid hosts alike).
  *
- * Each task records on itself (task storage, `tasks`) which limited cgroups
- * it is charged to, one slot per cgroup level; see charge.bpf.h for why that
- * makes every count exact. The hooks:
+ * Each charged task has a record of which limited cgroups it is charged
+ * to, one slot per cgroup level (an entry of task_records keyed by its
+ * address, or its task storage when that table is full: see
+ * task_record.bpf.h); charge.bpf.h says why that makes every count exact.
+ * The hooks:
  *
  *   sched_process_fork   charge the child in the cgroup it landed in (so
  *                        CLONE_INTO_CGROUP counts where it lands); in kill
@@ -45,7 +47,10 @@
  *                        pids.max would allow.
  *   sched_process_free   the last word: release whatever is still charged
  *                        (auto-reaped leaders, exec's old leader) and forget
- *                        the task.
+ *                        the task (its task_records entry is deleted).
+ *   iter/bpf_map_elem    record_gc: delete task_records entries whose task
+ *                        is gone but that the free hook had to leave;
+ *                        zombie_gc: the zombie index's safety net.
  *   iter/task            seeding: count the tasks already in a cgroup when
  *                        its limit is installed, and resynchronise after a
  *                        multi-threaded migration (whose threads the attach
@@ -75,6 +80,7 @@
 #include "pidguard.h"
 #include "maps.bpf.h"
 #include "charge.bpf.h"
+#include "task_record.bpf.h"
 #include "events.bpf.h"
 
 char LICENSE[] SEC("license") = "GPL";
@@ -139,7 +145,7 @@ static __always_inline void fork_enforce(const struct pg_config *cfg, struct tas
 	} else {
 		/* Only a parent that counts in this very cgroup: a process
 		 * outside it (CLONE_INTO_CGROUP) is not ours to kill. */
-		parent_ts = bpf_task_storage_get(&tasks, parent, 0, 0);
+		parent_ts = task_record(parent);
 		if (parent_ts && over->level < PG_MAX_LEVELS &&
 		    parent_ts->slots[over->level] == over->cg_id &&
 		    task_mark_killed(parent_ts, PG_MAX_LEVELS, &ignored)) {
@@ -211,7 +217,7 @@ static __always_inline int on_fork(struct task_struct *parent, struct task_struc
 	if (!wanted_slots(cfg, task_cgroup(child), &w) && !r)
 		return 0;
 
-	ts = bpf_task_storage_get(&tasks, child, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
+	ts = task_record_make(child);
 	if (!ts) {
 		STAT_INC(storage_failed);
 		if (r) {
@@ -347,18 +353,18 @@ static long migrated_cb(__u32 lvl, __u64 *want)
 
 /*
  * What task should be charged (w, from its cgroup's limited levels) and its
- * storage, created when some level is limited. NULL when there is nothing
- * to charge, when no storage could be had (counted: the task stays
- * uncharged, never refused), or when the task is already released.
+ * record, made when some level is limited. NULL when there is nothing to
+ * charge, when no record could be had (counted: the task stays uncharged,
+ * never refused), or when the task is already released.
  */
-static __always_inline struct pg_task *task_storage_for(const struct pg_config *cfg,
-							struct task_struct *task,
-							struct want_ctx *w)
+static __always_inline struct pg_task *task_record_for(const struct pg_config *cfg,
+						       struct task_struct *task,
+						       struct want_ctx *w)
 {
 	__u32 found = wanted_slots(cfg, task_cgroup(task), w);
 	struct pg_task *ts;
 
-	ts = bpf_task_storage_get(&tasks, task, 0, found ? BPF_LOCAL_STORAGE_GET_F_CREATE : 0);
+	ts = found ? task_record_make(task) : task_record(task);
 	if (!ts) {
 		if (found)
 			STAT_INC(storage_failed);
@@ -388,7 +394,7 @@ static __always_inline int on_attach(struct task_struct *task, bool threadgroup,
 	 */
 	if (BPF_CORE_READ(task, flags) & PG_PF_EXITING)
 		goto resync;
-	ts = task_storage_for(cfg, task, &w);
+	ts = task_record_for(cfg, task, &w);
 	if (!ts)
 		return 0;
 	task_reconcile(ts, &w, true, &c);
@@ -442,7 +448,7 @@ int BPF_PROG(attach_count, struct cgroup *dst_cgrp, const char *path, struct tas
 
 /* Hand a leader's charges over to its zombie entry, slot by slot. */
 struct handover_ctx {
-	__u64 *from;			/* task storage slots */
+	__u64 *from;			/* the task's record's slots */
 	__u64 *to;			/* zombie entry slots */
 };
 
@@ -472,7 +478,7 @@ int BPF_PROG(task_exit, struct task_struct *task)
 	__u64 any = 0;
 	__u32 level;
 
-	ts = bpf_task_storage_get(&tasks, task, 0, 0);
+	ts = task_record(task);
 	if (!ts)
 		return 0;	/* never charged: most exits on a host end here */
 	/* With release_task hooked, every task keeps its charge until then. */
@@ -670,43 +676,61 @@ int reap_waitid(struct sys_exit_record *ctx)
 SEC("fentry/release_task")
 int BPF_PROG(task_release, struct task_struct *task)
 {
-	struct pg_task *ts = bpf_task_storage_get(&tasks, task, 0, 0);
+	struct pg_task *ts = task_record(task);
 
 	if (ts)
 		slots_release(ts->slots, ts->killed);
 	return 0;
 }
 
+/* The free hook's part for one record: charge no more, release the rest. */
+static __always_inline void record_free(struct pg_task *r)
+{
+	__sync_lock_test_and_set(&r->released, 1);
+	if (slots_release(r->slots, r->killed))
+		STAT_INC(late_release);
+}
+
 SEC("tp_btf/sched_process_free")
 int BPF_PROG(task_free, struct task_struct *task)
 {
-	struct pg_config *cfg;
+	struct pg_config *cfg = config_get();
 	__u64 key = (__u64)task;
+	struct pg_task *r, *s;
 	struct pg_zombie *z;
-	struct pg_task *ts;
+	bool quiet;
 
-	/* Every task on the host passes here: the storage lookup first, as a
-	 * task without storage was never charged and has no zombie entry. */
-	ts = bpf_task_storage_get(&tasks, task, 0, 0);
-	if (!ts) {
-		/* While a seeding pass runs, leave a mark so that it cannot
-		 * charge this task after we are gone (it checks `released`). */
-		cfg = config_get();
-		if (!cfg || !cfg->seeding)
+	/* Every task on the host passes here: a task with no record was
+	 * never charged and has no zombie entry. */
+	r = bpf_map_lookup_elem(&task_records, &key);
+	if (r && r->owner != task->start_time)
+		r = NULL;
+	s = bpf_task_storage_get(&tasks, task, 0, 0);
+	quiet = records_quiet(cfg);
+	if (!r && !s) {
+		if (quiet)
 			return 0;
-		ts = bpf_task_storage_get(&tasks, task, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
-		if (!ts)
+		/* An iterator may be looking at this task: leave a released
+		 * record, so that it cannot charge the task after we are gone
+		 * (it checks `released`). */
+		r = task_record_make(task);
+		if (!r)
 			return 0;
 	}
-	__sync_lock_test_and_set(&ts->released, 1);
+	if (r)
+		record_free(r);
+	if (s && s != r)
+		record_free(s);
 	z = bpf_map_lookup_elem(&zombies, &key);
 	if (z) {
 		if (!__sync_lock_test_and_set(&z->owned, 1) && slots_release(z->slots, z->killed))
 			STAT_INC(late_release);
 		zombie_forget(key, z);
 	}
-	if (slots_release(ts->slots, ts->killed))
-		STAT_INC(late_release);
+	/* Deleted, the entry is reused at once: only when no iterator can
+	 * hold it. Left (or if the delete fails), record_gc collects it. */
+	if (quiet && r && r->owner == task->start_time && records_quiet(cfg))
+		bpf_map_delete_elem(&task_records, &key);
 	return 0;
 }
 
@@ -722,7 +746,18 @@ int reconcile(struct bpf_iter__task *ctx)
 	struct pg_task *ts;
 	__u64 key;
 
-	if (!task || !cfg || !cfg->level_mask)
+	/* Count the pass as running from its first call, before any record
+	 * is looked at, to its last (no task): meanwhile the free hook leaves
+	 * records in place (task_record.bpf.h). */
+	if (!task) {
+		if (ctx->meta->seq_num)
+			__sync_fetch_and_add(&iter_passes, -1);
+		return 0;
+	}
+	if (!ctx->meta->seq_num)
+		__sync_fetch_and_add(&iter_passes, 1);
+	last_iter_ns = bpf_ktime_get_ns();
+	if (!cfg || !cfg->level_mask)
 		return 0;
 	if (BPF_CORE_READ(task, exit_state) & PG_EXIT_DEAD)
 		return 0;
@@ -730,7 +765,7 @@ int reconcile(struct bpf_iter__task *ctx)
 	key = (__u64)task;
 	if (bpf_map_lookup_elem(&zombies, &key))
 		return 0;
-	ts = task_storage_for(cfg, task, &w);
+	ts = task_record_for(cfg, task, &w);
 	if (!ts)
 		return 0;
 	/* Counting only: tasks that exist already are not refused. */
@@ -788,5 +823,36 @@ int zombie_gc(struct bpf_iter__bpf_map_elem *ctx)
 	slots_release(z->slots, z->killed);
 	zombie_forget(key, z);
 	STAT_INC(zombies_collected);
+	return 0;
+}
+
+/* ---- Stale record collection ---- */
+
+/*
+ * Entries of task_records whose task is gone: left by the free hook while an
+ * iterator might have held them, or when its delete failed (EBUSY in
+ * softirq). A new task at the same address takes one over; this pass, run
+ * by the loader every second, deletes the rest, so that the table does not
+ * fill with them. Only a released entry (its owner freed) is collected, and
+ * only when no iterator can be holding it.
+ */
+SEC("iter/bpf_map_elem")
+int record_gc(struct bpf_iter__bpf_map_elem *ctx)
+{
+	struct pg_config *cfg = config_get();
+	__u64 *keyp = ctx->key;
+	struct pg_task *r;
+	__u64 key, old;
+
+	if (!keyp || !ctx->value)
+		return 0;
+	key = *keyp;
+	r = bpf_map_lookup_elem(&task_records, &key);
+	if (!r || !r->released || !records_quiet(cfg))
+		return 0;
+	old = r->owner;
+	if (old == PG_OWNER_TAKING || __sync_val_compare_and_swap(&r->owner, old, PG_OWNER_TAKING) != old)
+		return 0;
+	bpf_map_delete_elem(&task_records, &key);
 	return 0;
 }

@@ -28,6 +28,13 @@
 /* Default capacity of the limits and usage maps (limited cgroups). */
 #define PG_MAX_CGROUPS		16384
 
+/*
+ * Default capacity of task_records: tasks in limited cgroups whose charge
+ * record is preallocated (about 200 bytes each); past it, records go to
+ * task storage, slower but unbounded (stats.records_full).
+ */
+#define PG_TASK_RECORDS		32768
+
 /* limits.max value meaning "track, but enforce nothing" (`limit X none`). */
 #define PG_NO_LIMIT		0xffffffffu
 
@@ -93,6 +100,7 @@ struct pg_stats {
 	__u64 late_release;	/* charges released at free, not exit or reap */
 	__u64 zombies_collected;/* zombie charges whose free hook never came,
 				 * released by the collector: should stay 0 */
+	__u64 records_full;	/* task_records full: record in task storage */
 };
 
 enum pg_event_kind {

@@ -247,8 +247,9 @@ static int event_loop(const struct pg_cmdline *cl, struct pg_loader *ld, const c
 			event_report__tick(&rep);
 			runaway_ctl__tick(ctl);
 			docker_sync__tick(ds);
-			if (loader__collect_zombies(ld))
-				log__warn("zombie collection failed: %s", strerror(errno));
+			if (loader__collect(ld))
+				log__warn("collection of stale records and zombies failed: %s",
+					  strerror(errno));
 			keep_pins(pk, &pins_failing);
 		}
 		if (now - last_collect >= 10) {

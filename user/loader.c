@@ -172,12 +172,42 @@ static bool env_flag(const char *name)
 	return v && *v && strcmp(v, "0") != 0;
 }
 
+#define PG_TASK_RECORDS_MAX	4194304u	/* PID_MAX_LIMIT: no more tasks exist */
+
+/*
+ * Capacity of task_records: PIDGUARD_TASK_RECORDS, else PG_TASK_RECORDS.
+ * The variable is there for tests (a small table proves the fallback to
+ * task storage) and for hosts with more tasks in limited cgroups.
+ */
+static int task_records_capacity(__u32 *n, char *err, size_t errlen)
+{
+	const char *v = getenv("PIDGUARD_TASK_RECORDS");
+	unsigned long long x;
+	char *end;
+
+	*n = PG_TASK_RECORDS;
+	if (!v || !*v)
+		return 0;
+	errno = 0;
+	x = strtoull(v, &end, 10);
+	if (errno || *end || v[0] == '-' || x < 1 || x > PG_TASK_RECORDS_MAX) {
+		snprintf(err, errlen,
+			 "PIDGUARD_TASK_RECORDS=%s: want a number of task records from 1 to %u", v,
+			 PG_TASK_RECORDS_MAX);
+		return -EINVAL;
+	}
+	*n = (__u32)x;
+	return 0;
+}
+
 /*
  * Choose the programs, load. Returns 0 or -errno, the skeleton in *out.
  * release: the reap is seen at fentry/release_task, else at the exit of
- * wait4/waitid (with the zombie index that they need).
+ * wait4/waitid (with the zombie index that they need). records: the
+ * capacity of task_records.
  */
-static int open_and_load(bool kill, bool deny, bool release, struct pidguard_bpf **out)
+static int open_and_load(bool kill, bool deny, bool release, __u32 records,
+			 struct pidguard_bpf **out)
 {
 	struct pidguard_bpf *skel;
 	int ret;
@@ -197,7 +227,9 @@ static int open_and_load(bool kill, bool deny, bool release, struct pidguard_bpf
 	prog_enable(skel->progs.reap_wait4, !release);
 	prog_enable(skel->progs.reap_waitid_enter, !release);
 	prog_enable(skel->progs.reap_waitid, !release);
-	ret = pidguard_bpf__load(skel);
+	ret = bpf_map__set_max_entries(skel->maps.task_records, records);
+	if (!ret)
+		ret = pidguard_bpf__load(skel);
 	if (ret) {
 		pidguard_bpf__destroy(skel);
 		return ret < 0 ? ret : -EINVAL;
@@ -220,7 +252,7 @@ static int pin_all(struct pidguard_bpf *skel, char *err, size_t errlen)
 	chmod(paths__pin_dir(), 0700);
 
 	bpf_object__for_each_map(map, skel->obj) {
-		/* .rodata/.bss would be internal maps; we keep none. */
+		/* .rodata/.bss live with the programs that use them. */
 		if (bpf_map__is_internal(map))
 			continue;
 		snprintf(path, sizeof(path), "%s/%s", paths__pin_dir(), bpf_map__name(map));
@@ -236,7 +268,8 @@ static int pin_all(struct pidguard_bpf *skel, char *err, size_t errlen)
 
 		if (!bpf_program__autoload(prog))
 			continue;
-		if (prog == skel->progs.reconcile || prog == skel->progs.zombie_gc) {
+		if (prog == skel->progs.reconcile || prog == skel->progs.zombie_gc ||
+		    prog == skel->progs.record_gc) {
 			/* Iterators run on demand (run, limit): pin the program. */
 			snprintf(path, sizeof(path), "%s/prog_%s", paths__pin_dir(),
 				 bpf_program__name(prog));
@@ -276,6 +309,8 @@ static int fds_from_skel(struct pg_loader *l)
 	l->reconcile_fd = bpf_program__fd(l->skel->progs.reconcile);
 	l->zombies_fd = bpf_map__fd(l->skel->maps.zombies);
 	l->zombie_gc_fd = bpf_program__fd(l->skel->progs.zombie_gc);
+	l->records_fd = bpf_map__fd(l->skel->maps.task_records);
+	l->record_gc_fd = bpf_program__fd(l->skel->progs.record_gc);
 	return 0;
 }
 
@@ -291,11 +326,16 @@ int loader__load(struct pg_loader *l, enum pg_mode_req req, __u32 *mode, char *w
 	struct pg_config cfg = {};
 	char deny_why[384] = "", kill_why[768] = "";
 	bool want_deny, have_deny = false, kill, release;
+	__u32 records;
 	int ret;
 
 	memset(l, 0, sizeof(*l));
 	l->limits_fd = l->usage_fd = l->settings_fd = l->stats_fd = l->events_fd = -1;
 	l->reconcile_fd = l->zombies_fd = l->zombie_gc_fd = -1;
+	l->records_fd = l->record_gc_fd = -1;
+	ret = task_records_capacity(&records, err, errlen);
+	if (ret)
+		return ret;
 	libbpf_set_print(libbpf_print);
 	loader__probe(&probe);
 	kill = probe.kill;
@@ -319,7 +359,7 @@ int loader__load(struct pg_loader *l, enum pg_mode_req req, __u32 *mode, char *w
 
 	ret = -EINVAL;
 	if (want_deny) {
-		ret = open_and_load(kill, true, release, &l->skel);
+		ret = open_and_load(kill, true, release, records, &l->skel);
 		if (ret == 0) {
 			have_deny = true;
 		} else {
@@ -330,13 +370,13 @@ int loader__load(struct pg_loader *l, enum pg_mode_req req, __u32 *mode, char *w
 		}
 	}
 	if (!have_deny) {
-		ret = open_and_load(kill, false, release, &l->skel);
+		ret = open_and_load(kill, false, release, records, &l->skel);
 		if (ret && kill) {
 			snprintf(kill_why, sizeof(kill_why),
 				 "kill programs failed to load (%s: %s)", strerror(-ret),
 				 libbpf_last_error);
 			kill = false;
-			ret = open_and_load(false, false, release, &l->skel);
+			ret = open_and_load(false, false, release, records, &l->skel);
 		}
 		if (ret) {
 			snprintf(err, errlen, "cannot load the BPF programs: %s (%s)",
@@ -431,6 +471,7 @@ int loader__open_pinned(struct pg_loader *l, char *err, size_t errlen)
 	memset(l, 0, sizeof(*l));
 	l->limits_fd = l->usage_fd = l->settings_fd = l->stats_fd = l->events_fd = -1;
 	l->reconcile_fd = l->zombies_fd = l->zombie_gc_fd = -1;
+	l->records_fd = l->record_gc_fd = -1;
 	l->adopted = true;
 	if (!loader__pinned()) {
 		snprintf(err, errlen, "pidguard is not loaded (nothing pinned at %s); start it "
@@ -445,7 +486,9 @@ int loader__open_pinned(struct pg_loader *l, char *err, size_t errlen)
 	    (ret = obj_get("events", &l->events_fd, err, errlen)) ||
 	    (ret = obj_get("prog_reconcile", &l->reconcile_fd, err, errlen)) ||
 	    (ret = obj_get("zombies", &l->zombies_fd, err, errlen)) ||
-	    (ret = obj_get("prog_zombie_gc", &l->zombie_gc_fd, err, errlen))) {
+	    (ret = obj_get("prog_zombie_gc", &l->zombie_gc_fd, err, errlen)) ||
+	    (ret = obj_get("task_records", &l->records_fd, err, errlen)) ||
+	    (ret = obj_get("prog_record_gc", &l->record_gc_fd, err, errlen))) {
 		loader__close(l);
 		return ret;
 	}
@@ -524,11 +567,13 @@ int loader__reconcile(const struct pg_loader *l)
 	return iter_run(l->reconcile_fd, -1);
 }
 
-int loader__collect_zombies(const struct pg_loader *l)
+int loader__collect(const struct pg_loader *l)
 {
 	struct pg_config cfg;
-	int ret = loader__settings_get(l, &cfg);
+	int ret = iter_run(l->record_gc_fd, l->records_fd);
 
+	if (!ret)
+		ret = loader__settings_get(l, &cfg);
 	if (ret)
 		return ret;
 	/* With release_task hooked, the zombie index stays empty: nothing to walk. */
@@ -585,7 +630,8 @@ void loader__close(struct pg_loader *l)
 	} else {
 		int *fds[] = { &l->limits_fd, &l->usage_fd,  &l->settings_fd,
 			       &l->stats_fd,  &l->events_fd, &l->reconcile_fd,
-			       &l->zombies_fd, &l->zombie_gc_fd };
+			       &l->zombies_fd, &l->zombie_gc_fd, &l->records_fd,
+			       &l->record_gc_fd };
 
 		for (size_t i = 0; i < sizeof(fds) / sizeof(fds[0]); i++) {
 			if (*fds[i] >= 0)
@@ -594,4 +640,5 @@ void loader__close(struct pg_loader *l)
 	}
 	l->limits_fd = l->usage_fd = l->settings_fd = l->stats_fd = l->events_fd = -1;
 	l->reconcile_fd = l->zombies_fd = l->zombie_gc_fd = -1;
+	l->records_fd = l->record_gc_fd = -1;
 }

@@ -27,6 +27,8 @@ struct pg_loader {
 	int reconcile_fd;		/* the iter/task program */
 	int zombies_fd;
 	int zombie_gc_fd;		/* the iter/bpf_map_elem program */
+	int records_fd;			/* task_records */
+	int record_gc_fd;		/* the iter/bpf_map_elem program */
 	bool adopted;			/* true: found pinned, not loaded by us */
 };
 
@@ -72,12 +74,14 @@ int loader__set_mode(const struct pg_loader *l, __u32 mode, char *err, size_t er
 int loader__reconcile(const struct pg_loader *l);
 
 /*
- * One pass of the zombie collector (a safety net: releases zombie charges
- * whose free hook never came, counted in stats.zombies_collected; normally
- * none). Run it about once a second. 0 or -errno. Nothing to do where
- * release_task is hooked (PG_CAP_REAP_AT_RELEASE): no zombie index then.
+ * One collection pass, run about once a second. 0 or -errno.
+ *  - Stale task records (record_gc): entries of task_records whose task is
+ *    gone, left by the free hook while an iterator ran. Housekeeping.
+ *  - Zombies (zombie_gc, a safety net): zombie charges whose free hook never
+ *    came, counted in stats.zombies_collected; normally none. Skipped where
+ *    release_task is hooked (PG_CAP_REAP_AT_RELEASE): no zombie index then.
  */
-int loader__collect_zombies(const struct pg_loader *l);
+int loader__collect(const struct pg_loader *l);
 
 /* Remove everything under paths__pin_dir(); returns the number of objects removed. */
 int loader__unpin_all(char *err, size_t errlen);

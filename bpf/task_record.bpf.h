@@ -1,0 +1,117 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * task_record.bpf.h - finding and making a task's charge record.
+ *
+ * A record (struct pg_task) is an entry of task_records, keyed by the task's
+ * address, or, when that table is full, the task's storage. Task storage
+ * costs two allocations to make and an RCU-deferred free per task; a
+ * preallocated entry costs a bucket lock and a free-list pop each way.
+ *
+ * What the table must get right, that task storage did by itself:
+ *
+ *  - Addresses are reused. An entry says whose it is (owner: the task's
+ *    start_time); one whose owner is not the task at that address is stale,
+ *    and the next task to make a record there takes it over.
+ *  - A deleted entry is reused at once (preallocated). Every hook but one
+ *    runs while its task lives, so the free hook cannot delete under it.
+ *    The exception is a task iterator (seeding, resync): it holds a
+ *    reference, which does not hold back sched_process_free. So while a
+ *    pass runs (iter_passes), the free hook leaves the entry, released, for
+ *    a takeover or the collector (record_gc). A pass whose reader died
+ *    mid-way never ends its count: after PG_ITER_QUIET_NS without an
+ *    iterator call, it is taken for ended.
+ *  - A takeover and a collection are decided by one compare-and-swap of
+ *    owner to PG_OWNER_TAKING, so only one of them acts on a stale entry.
+ */
+#ifndef PG_TASK_RECORD_BPF_H
+#define PG_TASK_RECORD_BPF_H
+
+#include "charge.bpf.h"
+
+#define PG_OWNER_TAKING		(~0ULL)
+#define PG_ITER_QUIET_NS	(1000ULL * 1000 * 1000)
+
+/* Task iterator passes running, and when one last looked at a task
+ * (bpf_ktime_get_ns): kept by the iterator itself (reconcile). */
+static __s64 iter_passes;
+static __u64 last_iter_ns;
+
+static const struct pg_task pg_task_empty;
+
+/* No iterator can be holding a record now. */
+static __always_inline bool records_quiet(const struct pg_config *cfg)
+{
+	if (cfg && cfg->seeding)
+		return false;
+	return iter_passes <= 0 || bpf_ktime_get_ns() - last_iter_ns > PG_ITER_QUIET_NS;
+}
+
+/* The record of task t, or NULL when it has none. */
+static __always_inline struct pg_task *task_record(struct task_struct *t)
+{
+	__u64 key = (__u64)t;
+	struct pg_task *r = bpf_map_lookup_elem(&task_records, &key);
+
+	if (r && r->owner == t->start_time)
+		return r;
+	return bpf_task_storage_get(&tasks, t, 0, 0);
+}
+
+/*
+ * Take over a stale entry (its owner is gone) for a new owner. Charges left
+ * in it (a seeding pass that charged a task after its free hook) are
+ * released, and counted as late. False when another hook took it first.
+ */
+static __always_inline bool record_take_over(struct pg_task *r, __u64 old, __u64 owner)
+{
+	if (old == PG_OWNER_TAKING ||
+	    __sync_val_compare_and_swap(&r->owner, old, PG_OWNER_TAKING) != old)
+		return false;
+	if (slots_release(r->slots, r->killed))
+		STAT_INC(late_release);
+	r->killed = 0;
+	r->released = 0;
+	__sync_lock_test_and_set(&r->owner, owner);
+	return true;
+}
+
+/*
+ * The record of task t, made if it has none: an entry of task_records when
+ * one can be had, else task storage (stats.records_full). NULL when neither
+ * can be had; the caller counts that (stats.storage_failed).
+ */
+static __always_inline struct pg_task *task_record_make(struct task_struct *t)
+{
+	__u64 key = (__u64)t, owner = t->start_time, old;
+	struct pg_task *r = bpf_map_lookup_elem(&task_records, &key);
+	bool full = false;
+
+	if (!r) {
+		/* Made in task storage while the table was full: it stays. */
+		r = bpf_task_storage_get(&tasks, t, 0, 0);
+		if (r)
+			return r;
+		full = bpf_map_update_elem(&task_records, &key, &pg_task_empty, BPF_NOEXIST) ==
+		       -7; /* -E2BIG */
+		r = bpf_map_lookup_elem(&task_records, &key);
+	}
+	if (r) {
+		old = r->owner;
+		if (old == owner)
+			return r;
+		/* A fresh entry (owner 0), claimed by us or by a racing hook
+		 * for this same task. */
+		if (!old && (__sync_val_compare_and_swap(&r->owner, 0, owner) == 0 ||
+			     r->owner == owner))
+			return r;
+		if (old && record_take_over(r, old, owner))
+			return r;
+		/* Being taken over or collected: this task's record goes to
+		 * storage; the free hook looks in both. */
+	}
+	if (full)
+		STAT_INC(records_full);
+	return bpf_task_storage_get(&tasks, t, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
+}
+
+#endif /* PG_TASK_RECORD_BPF_H */
