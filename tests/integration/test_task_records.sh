@@ -1,0 +1,136 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# Task charge records: the preallocated table (task_records) and the task
+# storage it falls back to when full. With a table of 8 entries, most tasks
+# of a limited cgroup get their record in task storage; counts stay exact
+# through forks, threads, zombies, migrations and seeding, flag mode still
+# flags every fork past the limit, stats.records_full says how often the
+# table was full, and once every task is gone the table is empty again (no
+# entry outlives its task, stale ones included). A bad PIDGUARD_TASK_RECORDS
+# is refused with a clear error, before anything is loaded.
+. "$(dirname "$0")/lib.sh"
+pg_setup records
+
+A=$(cg_make a) && U=$(cg_make u) && S=$(cg_make s) && F=$(cg_make f) ||
+	{ notok records "cannot create cgroups under $CG2"; exit 1; }
+RA=$(cg_rel "$A"); RS=$(cg_rel "$S"); RF=$(cg_rel "$F")
+BPFTOOL=$(command -v bpftool 2>/dev/null)
+[ -z "$BPFTOOL" ] && [ -x /usr/sbin/bpftool ] && BPFTOOL=/usr/sbin/bpftool
+
+name=records-bad-capacity-refused
+good=1
+for v in 0 -5 abc 4194305 12x; do
+	PIDGUARD_TASK_RECORDS=$v "$PG" run --no-docker --limit "$RA=10" --duration 1 \
+		> "$T/bad.out" 2> "$T/bad.err"
+	rc=$?
+	if [ "$rc" != 1 ] || ! grep -q "PIDGUARD_TASK_RECORDS=$v: want a number of task records from 1 to 4194304" "$T/bad.err"; then
+		notok "$name" "PIDGUARD_TASK_RECORDS=$v: exit $rc, stderr: $(head -c 300 "$T/bad.err" | tr '\n' ' ')"
+		good=0
+		break
+	fi
+done
+if [ $good = 1 ] && [ -e "$PIN_DIR/limits" ]; then
+	notok "$name" "something was pinned by a refused run: $(ls "$PIN_DIR" | tr '\n' ' ')"
+	good=0
+fi
+[ $good = 1 ] && ok "$name"
+
+# Tasks there before the limit: 4, so that half the table is left for the rest.
+pg_forker "$T/seed.out" --cgroup "$S" spawn 3 --hold-ms 30000; SEED=$BG_PID
+pg_wait_phase "$T/seed.out" ready 5000 "$SEED" ||
+	{ notok records "seed holders not ready: $(tr '\n' ' ' < "$T/seed.out")"; exit 1; }
+
+export PIDGUARD_TASK_RECORDS=8
+if ! pg_run --mode flag --limit "$RA=5000" --limit "$RS=5000" --limit "$RF=10" \
+	--events-per-sec 0 --json; then
+	notok records "pidguard run did not get ready (rc=$RUN_RC): $(pg_run_why)"
+	exit 1
+fi
+unset PIDGUARD_TASK_RECORDS
+
+name=records-seeded-past-the-table
+expect_exact "$name" "$RS" "$S" 0 "4 tasks before run, table of 8" &&
+	expect_eq "$name" "current" "$GOT_CUR" 4 && ok "$name"
+
+name=records-forks-threads-zombies
+pg_forker "$T/f.out" --cgroup "$A" spawn 30 --hold-ms 1500; P=$BG_PID
+pg_forker "$T/t.out" --cgroup "$A" threads 30 --hold-ms 1500; Q=$BG_PID
+pg_forker "$T/z.out" --cgroup "$A" zombies 20 --hold-ms 1500; Z=$BG_PID
+if pg_wait_phase "$T/f.out" ready 5000 "$P" && pg_wait_phase "$T/t.out" ready 5000 "$Q" &&
+   pg_wait_phase "$T/z.out" ready 5000 "$Z"; then
+	# 31 + 31 + 21: every task, all but 4 of them in task storage.
+	if expect_exact "$name" "$RA" "$A" 0 "held" && expect_eq "$name" "current" "$GOT_CUR" 83 &&
+	   expect_ge "$name" "records_full" "$(stat_field records_full)" 70; then
+		pg_finish "$P" 5000; pg_finish "$Q" 5000; pg_finish "$Z" 5000
+		expect_exact "$name" "$RA" "$A" 0 "after exit" && expect_eq "$name" "current" "$GOT_CUR" 0 &&
+			ok "$name"
+	fi
+else
+	notok "$name" "holders not ready: $(cat "$T/f.out" "$T/t.out" "$T/z.out" | tr '\n' ' ')"
+fi
+pg_finish "$P" 5000; pg_finish "$Q" 5000; pg_finish "$Z" 5000
+
+name=records-storm-exact
+pg_forker "$T/s1.out" --cgroup "$A" storm --ops 2000 --seed $$ --away "$U" --home "$A" --hold-ms 3000; S1=$BG_PID
+pg_forker "$T/s2.out" --cgroup "$U" storm --ops 2000 --seed $(($$ + 1)) --away "$A" --home "$U" --hold-ms 3000; S2=$BG_PID
+if pg_wait_phase "$T/s1.out" ready 30000 "$S1" && pg_wait_phase "$T/s2.out" ready 30000 "$S2"; then
+	if expect_exact "$name" "$RA" "$A" 0 "storms at rest"; then
+		pg_finish "$S1" 10000; pg_finish "$S2" 10000
+		expect_exact "$name" "$RA" "$A" 0 "after the storms" && expect_eq "$name" "current" "$GOT_CUR" 0 &&
+			ok "$name"
+	fi
+else
+	notok "$name" "storms never ready: $(tail -n 3 "$T/s1.out" "$T/s2.out" | tr '\n' ' ')"
+fi
+pg_finish "$S1" 10000; pg_finish "$S2" 10000
+
+# Enforcement does not care where a record lives: limit 10, 20 children.
+name=records-flagged-from-storage
+pg_forker "$T/fl.out" --cgroup "$F" spawn 20 --hold-ms 1000; P=$BG_PID
+if pg_wait_phase "$T/fl.out" ready 5000 "$P"; then
+	good=1
+	expect_exact "$name" "$RF" "$F" 0 "21 tasks, limit 10" && expect_eq "$name" "current" "$GOT_CUR" 21 || good=0
+	[ $good = 1 ] && { expect_eq "$name" "flagged counter" "$(st "$RF" flagged)" 11 || good=0; }
+	[ $good = 1 ] && { expect_eq "$name" "over_limit events" "$(ev_count "$RF" over_limit)" 11 || good=0; }
+	[ $good = 1 ] && ok "$name"
+else
+	notok "$name" "spawn never ready: $(tr '\n' ' ' < "$T/fl.out")"
+fi
+pg_finish "$P" 5000
+
+# Seeding passes during churn: each new limit is a pass over every task on
+# the host, and the free hook leaves the entries of tasks freed meanwhile
+# (released) to a takeover or the collector. Counts stay exact; and once
+# every task is gone, the collector (every second) must have deleted them
+# all.
+name=records-passes-during-churn
+pg_bg "$T/churn.out" sh -c 'for i in 1 2 3 4 5 6 7 8 9 10; do "$1" --cgroup "$2" polite --forks 1000 --hold-ms 0 || exit 1; done' churn "$FORKER" "$A"
+CH=$BG_PID
+i=0
+while pg_alive "$CH" && [ $i -lt 200 ]; do
+	i=$((i + 1))
+	L=$(cg_make "l$i") && "$PG" limit "$L" 5000 > "$T/limit.out" 2>&1 ||
+		{ notok "$name" "pidguard limit l$i 5000 failed: $(tr '\n' ' ' < "$T/limit.out")"; break; }
+done
+pg_finish "$CH" 60000
+note "$name: $i seeding passes during $(grep -c '^child_exited=1000$' "$T/churn.out") x 1000 forks"
+expect_exact "$name" "$RA" "$A" 0 "after the churn" && expect_eq "$name" "current" "$GOT_CUR" 0 &&
+	ok "$name"
+
+name=records-table-empty-after
+pg_finish "$SEED" 5000
+if [ -z "$BPFTOOL" ]; then
+	skip "$name" "bpftool not installed (needed to dump task_records)"
+elif [ ! -e "$PIN_DIR/task_records" ]; then
+	notok "$name" "task_records is not pinned at $PIN_DIR: $(ls "$PIN_DIR" | tr '\n' ' ')"
+elif expect_exact "$name" "$RS" "$S" 0 "after the seeded holders exited"; then
+	_end=$(( $(now_ms) + 5000 * PG_SCALE ))
+	while :; do
+		left=$("$BPFTOOL" map dump pinned "$PIN_DIR/task_records" 2>/dev/null | grep -c '"key"')
+		[ "$left" = 0 ] || [ "$(now_ms)" -ge "$_end" ] && break
+		sleep 0.2
+	done
+	expect_eq "$name" "task_records entries left" "$left" 0 && ok "$name"
+fi
+
+pg_run_stop
