@@ -30,8 +30,9 @@
 
 /*
  * Default capacity of task_records: tasks in limited cgroups whose charge
- * record is preallocated (about 200 bytes each); past it, records go to
- * task storage, slower but unbounded (stats.records_full).
+ * record is preallocated (216 bytes of kernel memory each, 6.8 MiB in all);
+ * past it, records go to task storage, slower but unbounded
+ * (stats.records_full).
  */
 #define PG_TASK_RECORDS		32768
 
