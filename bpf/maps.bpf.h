@@ -73,7 +73,8 @@ struct {
  */
 struct pg_task {
 	__u64 slots[PG_MAX_LEVELS];
-	__u32 released;		/* set by sched_process_free: charge no more */
+	__u32 released;		/* set by sched_process_free: charge no more
+				 * (2: record_gc saw it so, in task_records) */
 	__u32 killed;		/* pidguard sent it SIGKILL (counted in dying) */
 	__u64 owner;		/* task_records: the owner's start_time */
 };

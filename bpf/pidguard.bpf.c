@@ -834,7 +834,9 @@ int zombie_gc(struct bpf_iter__bpf_map_elem *ctx)
  * softirq). A new task at the same address takes one over; this pass, run
  * by the loader every second, deletes the rest, so that the table does not
  * fill with them. Only a released entry (its owner freed) is collected, and
- * only when no iterator can be holding it.
+ * only on its second sighting (released 1, then 2, a pass apart): the free
+ * hook that released it may still be releasing its slots at the first, and
+ * a deleted entry is reused at once.
  */
 SEC("iter/bpf_map_elem")
 int record_gc(struct bpf_iter__bpf_map_elem *ctx)
@@ -850,6 +852,10 @@ int record_gc(struct bpf_iter__bpf_map_elem *ctx)
 	r = bpf_map_lookup_elem(&task_records, &key);
 	if (!r || !r->released || !records_quiet(cfg))
 		return 0;
+	if (r->released == 1) {
+		__sync_val_compare_and_swap(&r->released, 1, 2);
+		return 0;
+	}
 	old = r->owner;
 	if (old == PG_OWNER_TAKING || __sync_val_compare_and_swap(&r->owner, old, PG_OWNER_TAKING) != old)
 		return 0;
