@@ -799,6 +799,11 @@ int zombie_gc(struct bpf_iter__bpf_map_elem *ctx)
 
 	if (!keyp || !ctx->value || !cfg)
 		return 0;
+	/* Number the passes here, not in the loader: a loader that wrote
+	 * settings every second could write back, over a `pidguard limit`
+	 * that had just added a level, the level_mask it read before. */
+	if (!ctx->meta->seq_num && !__sync_add_and_fetch(&cfg->gc_pass, 1))
+		__sync_fetch_and_add(&cfg->gc_pass, 1);	/* 0: "not seen gone" */
 	key = *keyp;
 	z = bpf_map_lookup_elem(&zombies, &key);
 	if (!z)

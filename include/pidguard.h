@@ -87,7 +87,8 @@ struct pg_config {
 	__u32 level_mask;	/* bit N set: some limit lives at level N */
 	__u32 nr_levels;	/* highest level in level_mask + 1 */
 	__u32 seeding;		/* non-zero while a seeding pass runs */
-	__u32 gc_pass;		/* number of the current zombie collection pass */
+	__u32 gc_pass;		/* number of the current zombie collection pass
+				 * (counted by zombie_gc itself) */
 };
 
 /* Value of the single-entry `stats` array map: what was missed or failed. */

@@ -576,15 +576,13 @@ int loader__collect(const struct pg_loader *l)
 		ret = loader__settings_get(l, &cfg);
 	if (ret)
 		return ret;
-	/* With release_task hooked, the zombie index stays empty: nothing to walk. */
+	/* With release_task hooked, the zombie index stays empty: nothing to
+	 * walk. Entries are released on their second sighting, one pass
+	 * later; zombie_gc numbers its passes in settings.gc_pass itself, so
+	 * that this, run every second, never writes settings. */
 	if (cfg.caps & PG_CAP_REAP_AT_RELEASE)
 		return 0;
-	/* Entries are released on their second sighting, one pass later. */
-	cfg.gc_pass++;
-	if (!cfg.gc_pass)
-		cfg.gc_pass = 1;	/* 0 means "not seen gone" */
-	ret = loader__settings_set(l, &cfg);
-	return ret ? ret : iter_run(l->zombie_gc_fd, l->zombies_fd);
+	return iter_run(l->zombie_gc_fd, l->zombies_fd);
 }
 
 int loader__unpin_all(char *err, size_t errlen)
