@@ -48,10 +48,15 @@ static __always_inline __u32 config_levels(const struct pg_config *cfg)
 	return n > PG_MAX_LEVELS ? PG_MAX_LEVELS : n;
 }
 
-/* The task's cgroup in the v2 hierarchy, where container limits live. */
+/*
+ * The task's cgroup in the v2 hierarchy, where container limits live. Every
+ * caller holds a BTF pointer to the task (a tracepoint argument, the
+ * current task, an iterator's task): plain loads, which the JIT inlines,
+ * instead of a bpf_probe_read_kernel() call per pointer.
+ */
 static __always_inline struct cgroup *task_cgroup(struct task_struct *task)
 {
-	return BPF_CORE_READ(task, cgroups, dfl_cgrp);
+	return task->cgroups->dfl_cgrp;
 }
 
 /* ---- Which limited cgroups a task counts toward ---- */
@@ -92,7 +97,7 @@ static long want_cb(__u32 lvl, struct want_ctx *c)
 static __always_inline __u32 wanted_slots(const struct pg_config *cfg, struct cgroup *cgrp,
 					  struct want_ctx *c)
 {
-	__u32 n = (__u32)BPF_CORE_READ(cgrp, level) + 1;
+	__u32 n = (__u32)cgrp->level + 1;
 
 	__builtin_memset(c, 0, sizeof(*c));
 	c->cgrp = (__u64)cgrp;

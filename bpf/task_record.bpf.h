@@ -83,18 +83,19 @@ static __always_inline bool record_take_over(struct pg_task *r, __u64 old, __u64
 static __always_inline struct pg_task *task_record_make(struct task_struct *t)
 {
 	__u64 key = (__u64)t, owner = t->start_time, old;
-	struct pg_task *r = bpf_map_lookup_elem(&task_records, &key);
-	bool full = false;
+	struct pg_task *r;
+	bool full;
 
-	if (!r) {
-		/* Made in task storage while the table was full: it stays. */
-		r = bpf_task_storage_get(&tasks, t, 0, 0);
-		if (r)
-			return r;
-		full = bpf_map_update_elem(&task_records, &key, &pg_task_empty, BPF_NOEXIST) ==
-		       -7; /* -E2BIG */
-		r = bpf_map_lookup_elem(&task_records, &key);
-	}
+	/* Made in task storage while the table was full: it stays. A new
+	 * task has no storage: that check is a NULL test. */
+	r = bpf_task_storage_get(&tasks, t, 0, 0);
+	if (r)
+		return r;
+	/* Insert first: a new task (the fork path) has no entry, and an
+	 * insert that finds one (EEXIST) costs what a lookup would. */
+	full = bpf_map_update_elem(&task_records, &key, &pg_task_empty, BPF_NOEXIST) ==
+	       -7; /* -E2BIG */
+	r = bpf_map_lookup_elem(&task_records, &key);
 	if (r) {
 		old = r->owner;
 		if (old == owner)
