@@ -65,6 +65,8 @@ struct want_ctx {
 	__u64 cgrp;			/* struct cgroup *, read with probes */
 	__u32 mask;
 	__u32 found;
+	__u32 levels;			/* levels looked at: want[0 .. levels-1] */
+	__u32 pad;
 	__u64 want[PG_MAX_LEVELS];
 };
 
@@ -104,6 +106,7 @@ static __always_inline __u32 wanted_slots(const struct pg_config *cfg, struct cg
 	c->mask = cfg->level_mask;
 	if (n > config_levels(cfg))
 		n = config_levels(cfg);
+	c->levels = n;
 	bpf_loop(n, want_cb, c, 0);
 	return c->found;
 }
@@ -211,6 +214,50 @@ static __always_inline void usage_uncharge(__u64 cg_id, bool killed)
 		u->warned = 0;
 }
 
+/* ---- Which slots a record may hold ---- */
+
+/*
+ * A record's `levels` has bit L set before slots[L] is first charged, so a
+ * release scans only up to the highest such level: 3 slots for Docker's
+ * containers instead of 16. A charge landing while a release runs may be
+ * missed by it, as a charge landing after its exchange is: the free hook
+ * (which reads `levels` last) or the iterator's `released` check takes it.
+ */
+static __always_inline void levels_mark(__u32 *levels, __u32 lvl)
+{
+	__u32 bit = 1u << (lvl & (PG_MAX_LEVELS - 1));
+
+	if (!(*levels & bit))
+		__sync_fetch_and_or(levels, bit);
+}
+
+/* 1 + the highest level set in levels (0 for none). */
+static __always_inline __u32 levels_top(__u32 m)
+{
+	__u32 n = 0;
+
+	if (m >> 8) {
+		n += 8;
+		m >>= 8;
+	}
+	if (m >> 4) {
+		n += 4;
+		m >>= 4;
+	}
+	if (m >> 2) {
+		n += 2;
+		m >>= 2;
+	}
+	if (m >> 1) {
+		n += 1;
+		m >>= 1;
+	}
+	return n + (m & 1);
+}
+
+/* A reservation's slots carry no levels: scan them all. */
+#define PG_ALL_LEVELS	((1u << PG_MAX_LEVELS) - 1)
+
 /* ---- Releasing a record ---- */
 
 struct release_ctx {
@@ -238,13 +285,14 @@ static long release_cb(__u32 lvl, struct release_ctx *c)
 	return 0;
 }
 
-/* Release every charge held in slots; returns how many there were. */
-static __always_inline __u32 slots_release(__u64 *slots, bool killed)
+/* Release every charge held in slots (those of levels); returns how many
+ * there were. */
+static __always_inline __u32 slots_release(__u64 *slots, __u32 levels, bool killed)
 {
 	struct release_ctx c = { .slots = slots, .killed = killed };
 
-	/* All levels: a record may predate a change of nr_levels. */
-	bpf_loop(PG_MAX_LEVELS, release_cb, &c, 0);
+	/* The record's levels, not nr_levels: it may predate a change. */
+	bpf_loop(levels_top(levels), release_cb, &c, 0);
 	return c.released;
 }
 
@@ -268,6 +316,7 @@ static __always_inline void want_release(struct want_ctx *w)
 
 struct reconcile_ctx {
 	__u64 *slots;
+	__u32 *levels;
 	__u64 *want;
 	__u32 killed;
 	__u32 charged;
@@ -290,6 +339,8 @@ static long reconcile_cb(__u32 lvl, struct reconcile_ctx *c)
 		return 0;
 	if (cur && __sync_val_compare_and_swap(&c->slots[lvl], cur, 0) == cur)
 		usage_uncharge(cur, c->killed);
+	if (id)
+		levels_mark(c->levels, lvl);
 	if (id && __sync_val_compare_and_swap(&c->slots[lvl], 0, id) == 0) {
 		res = usage_charge(id, lvl,
 				   (c->killed ? PG_CHG_KILLED : 0) | (c->enforce ? PG_CHG_ENFORCE : 0),
@@ -311,6 +362,7 @@ static __always_inline void task_reconcile(struct pg_task *ts, struct want_ctx *
 {
 	__builtin_memset(c, 0, sizeof(*c));
 	c->slots = ts->slots;
+	c->levels = &ts->levels;
 	c->want = w->want;
 	c->killed = ts->killed;
 	c->enforce = enforce;

@@ -77,6 +77,8 @@ struct pg_task {
 				 * (2: record_gc saw it so, in task_records) */
 	__u32 killed;		/* pidguard sent it SIGKILL (counted in dying) */
 	__u64 owner;		/* task_records: the owner's start_time */
+	__u32 levels;		/* bit L: slots[L] was charged at some point */
+	__u32 pad;
 };
 
 /*
@@ -141,7 +143,7 @@ struct pg_zombie {
 	__u32 pid;		/* global pid, to reject a stale zombie_pids key */
 	__u32 nr_keys;		/* zombie_pids keys to delete with the entry */
 	__u32 dead_pass;	/* collection pass that first saw its task gone */
-	__u32 pad;
+	__u32 levels;		/* as pg_task.levels */
 	__u64 key_ns[PG_PIDNS_INDEXED];
 	__u32 key_nr[PG_PIDNS_INDEXED];
 };

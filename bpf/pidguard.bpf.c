@@ -160,6 +160,7 @@ static __always_inline void fork_enforce(const struct pg_config *cfg, struct tas
 
 struct fork_ctx {
 	__u64 *slots;			/* the child's charge record */
+	__u32 *levels;			/* ... and its levels */
 	__u64 *want;
 	__u64 *reserved;		/* deny-mode reservation, or NULL */
 	__u64 warn_id;			/* deepest cgroup that crossed its warn threshold */
@@ -184,6 +185,7 @@ static long fork_cb(__u32 lvl, struct fork_ctx *c)
 	}
 	if (!id)
 		return 0;
+	levels_mark(c->levels, lvl);
 	if (__sync_val_compare_and_swap(&c->slots[lvl], 0, id) != 0) {
 		/* A seeding pass counted the child already. */
 		if (reserved)
@@ -221,18 +223,20 @@ static __always_inline int on_fork(struct task_struct *parent, struct task_struc
 	if (!ts) {
 		STAT_INC(storage_failed);
 		if (r) {
-			slots_release(r->slots, false);
+			slots_release(r->slots, PG_ALL_LEVELS, false);
 			bpf_map_delete_elem(&pending, &key);
 		}
 		return 0;
 	}
 	c.slots = ts->slots;
+	c.levels = &ts->levels;
 	c.want = w.want;
 	if (r)
 		c.reserved = r->slots;
-	bpf_loop(PG_MAX_LEVELS, fork_cb, &c, 0);
+	/* The levels wanted_slots() looked at; a reservation's, all of them. */
+	bpf_loop(r ? PG_MAX_LEVELS : w.levels, fork_cb, &c, 0);
 	if (r) {
-		slots_release(r->slots, false);	/* leftovers, normally none */
+		slots_release(r->slots, PG_ALL_LEVELS, false);	/* leftovers, normally none */
 		bpf_map_delete_elem(&pending, &key);
 	}
 	if (c.warn_id)
@@ -326,7 +330,7 @@ int BPF_PROG(deny_free, struct task_struct *task)
 
 	/* Only a fork that failed after task_alloc still has one. */
 	if (r) {
-		slots_release(r->slots, false);
+		slots_release(r->slots, PG_ALL_LEVELS, false);
 		bpf_map_delete_elem(&pending, &key);
 	}
 	return 0;
@@ -488,7 +492,7 @@ int BPF_PROG(task_exit, struct task_struct *task)
 	if (task->pid != task->tgid) {
 		/* Threads are reaped in this same exit, unless traced. */
 		if (!BPF_CORE_READ(task, ptrace))
-			slots_release(ts->slots, ts->killed);
+			slots_release(ts->slots, ts->levels, ts->killed);
 		return 0;
 	}
 
@@ -497,6 +501,9 @@ int BPF_PROG(task_exit, struct task_struct *task)
 		any |= z.slots[lvl];
 	if (!any)
 		return 0;
+	/* Read after the copy, and fully ordered (an atomic): every slot
+	 * copied had its bit set before it was charged. */
+	z.levels = __sync_fetch_and_or(&ts->levels, 0);
 	z.killed = ts->killed;
 	z.pid = task->pid;
 	pid = BPF_CORE_READ(task, thread_pid);
@@ -522,7 +529,7 @@ int BPF_PROG(task_exit, struct task_struct *task)
 		return 0;
 	hc.from = ts->slots;
 	hc.to = zv->slots;
-	bpf_loop(PG_MAX_LEVELS, handover_cb, &hc, 0);
+	bpf_loop(levels_top(z.levels), handover_cb, &hc, 0);
 	for (__u32 i = 0; i < PG_PIDNS_INDEXED; i++) {
 		struct pg_pid_key pk = {};
 
@@ -600,7 +607,7 @@ static __always_inline int on_reap(long ret)
 		return 0;
 	if (__sync_lock_test_and_set(&z->owned, 1))
 		return 0;
-	slots_release(z->slots, z->killed);
+	slots_release(z->slots, z->levels, z->killed);
 	zombie_forget(key, z);
 	return 0;
 }
@@ -679,7 +686,7 @@ int BPF_PROG(task_release, struct task_struct *task)
 	struct pg_task *ts = task_record(task);
 
 	if (ts)
-		slots_release(ts->slots, ts->killed);
+		slots_release(ts->slots, ts->levels, ts->killed);
 	return 0;
 }
 
@@ -687,7 +694,7 @@ int BPF_PROG(task_release, struct task_struct *task)
 static __always_inline void record_free(struct pg_task *r)
 {
 	__sync_lock_test_and_set(&r->released, 1);
-	if (slots_release(r->slots, r->killed))
+	if (slots_release(r->slots, r->levels, r->killed))
 		STAT_INC(late_release);
 }
 
@@ -723,7 +730,7 @@ int BPF_PROG(task_free, struct task_struct *task)
 		record_free(s);
 	z = bpf_map_lookup_elem(&zombies, &key);
 	if (z) {
-		if (!__sync_lock_test_and_set(&z->owned, 1) && slots_release(z->slots, z->killed))
+		if (!__sync_lock_test_and_set(&z->owned, 1) && slots_release(z->slots, z->levels, z->killed))
 			STAT_INC(late_release);
 		zombie_forget(key, z);
 	}
@@ -772,7 +779,7 @@ int reconcile(struct bpf_iter__task *ctx)
 	task_reconcile(ts, &w, false, &c);
 	/* Freed while we charged it: undo, the free hook will not come back. */
 	if (ts->released)
-		slots_release(ts->slots, ts->killed);
+		slots_release(ts->slots, ts->levels, ts->killed);
 	return 0;
 }
 
@@ -825,7 +832,7 @@ int zombie_gc(struct bpf_iter__bpf_map_elem *ctx)
 	}
 	if (z->dead_pass == cfg->gc_pass || __sync_lock_test_and_set(&z->owned, 1))
 		return 0;
-	slots_release(z->slots, z->killed);
+	slots_release(z->slots, z->levels, z->killed);
 	zombie_forget(key, z);
 	STAT_INC(zombies_collected);
 	return 0;

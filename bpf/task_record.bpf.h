@@ -67,9 +67,10 @@ static __always_inline bool record_take_over(struct pg_task *r, __u64 old, __u64
 	if (old == PG_OWNER_TAKING ||
 	    __sync_val_compare_and_swap(&r->owner, old, PG_OWNER_TAKING) != old)
 		return false;
-	if (slots_release(r->slots, r->killed))
+	if (slots_release(r->slots, r->levels, r->killed))
 		STAT_INC(late_release);
 	r->killed = 0;
+	r->levels = 0;
 	r->released = 0;
 	__sync_lock_test_and_set(&r->owner, owner);
 	return true;
@@ -84,7 +85,7 @@ static __always_inline struct pg_task *task_record_make(struct task_struct *t)
 {
 	__u64 key = (__u64)t, owner = t->start_time, old;
 	struct pg_task *r;
-	bool full;
+	int err;
 
 	/* Made in task storage while the table was full: it stays. A new
 	 * task has no storage: that check is a NULL test. */
@@ -92,9 +93,10 @@ static __always_inline struct pg_task *task_record_make(struct task_struct *t)
 	if (r)
 		return r;
 	/* Insert first: a new task (the fork path) has no entry, and an
-	 * insert that finds one (EEXIST) costs what a lookup would. */
-	full = bpf_map_update_elem(&task_records, &key, &pg_task_empty, BPF_NOEXIST) ==
-	       -7; /* -E2BIG */
+	 * insert that finds one (EEXIST) costs what a lookup would. The
+	 * result is read as an int: 6.1 hands back the kernel's int error
+	 * zero-extended to 64 bits (-E2BIG came back as 4294967289). */
+	err = (int)bpf_map_update_elem(&task_records, &key, &pg_task_empty, BPF_NOEXIST);
 	r = bpf_map_lookup_elem(&task_records, &key);
 	if (r) {
 		old = r->owner;
@@ -110,7 +112,9 @@ static __always_inline struct pg_task *task_record_make(struct task_struct *t)
 		/* Being taken over or collected: this task's record goes to
 		 * storage; the free hook looks in both. */
 	}
-	if (full)
+	/* Any failure but EEXIST: the table could not take it (E2BIG when
+	 * full; EBUSY when this CPU holds its bucket lock already). */
+	if (err && err != -17 /* -EEXIST */)
 		STAT_INC(records_full);
 	return bpf_task_storage_get(&tasks, t, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
 }
