@@ -219,7 +219,7 @@ static __always_inline int on_fork(struct task_struct *parent, struct task_struc
 	if (!wanted_slots(cfg, task_cgroup(child), &w) && !r)
 		return 0;
 
-	ts = task_record_make(child);
+	ts = task_record_make(child, true);
 	if (!ts) {
 		STAT_INC(storage_failed);
 		if (r) {
@@ -368,7 +368,7 @@ static __always_inline struct pg_task *task_record_for(const struct pg_config *c
 	__u32 found = wanted_slots(cfg, task_cgroup(task), w);
 	struct pg_task *ts;
 
-	ts = found ? task_record_make(task) : task_record(task);
+	ts = found ? task_record_make(task, false) : task_record(task);
 	if (!ts) {
 		if (found)
 			STAT_INC(storage_failed);
@@ -703,15 +703,15 @@ int BPF_PROG(task_free, struct task_struct *task)
 {
 	struct pg_config *cfg = config_get();
 	__u64 key = (__u64)task;
-	struct pg_task *r, *s;
+	struct pg_task *entry, *r, *s;
 	struct pg_zombie *z;
 	bool quiet;
 
 	/* Every task on the host passes here: a task with no record was
-	 * never charged and has no zombie entry. */
-	r = bpf_map_lookup_elem(&task_records, &key);
-	if (r && r->owner != task->start_time)
-		r = NULL;
+	 * never charged and has no zombie entry. A released entry at its
+	 * address is a stale one, not its own. */
+	entry = bpf_map_lookup_elem(&task_records, &key);
+	r = entry && record_live(entry) ? entry : NULL;
 	s = bpf_task_storage_get(&tasks, task, 0, 0);
 	quiet = records_quiet(cfg);
 	if (!r && !s) {
@@ -720,7 +720,7 @@ int BPF_PROG(task_free, struct task_struct *task)
 		/* An iterator may be looking at this task: leave a released
 		 * record, so that it cannot charge the task after we are gone
 		 * (it checks `released`). */
-		r = task_record_make(task);
+		r = task_record_make(task, false);
 		if (!r)
 			return 0;
 	}
@@ -736,7 +736,7 @@ int BPF_PROG(task_free, struct task_struct *task)
 	}
 	/* Deleted, the entry is reused at once: only when no iterator can
 	 * hold it. Left (or if the delete fails), record_gc collects it. */
-	if (quiet && r && r->owner == task->start_time && records_quiet(cfg))
+	if (quiet && r && r == entry && records_quiet(cfg))
 		bpf_map_delete_elem(&task_records, &key);
 	return 0;
 }

@@ -9,9 +9,15 @@
  *
  * What the table must get right, that task storage did by itself:
  *
- *  - Addresses are reused. An entry says whose it is (owner: the task's
- *    start_time); one whose owner is not the task at that address is stale,
- *    and the next task to make a record there takes it over.
+ *  - Addresses are reused. An entry left behind by a freed task is marked
+ *    released (the free hook's first act); the entry at a live task's
+ *    address that is not released is that task's. A released one is
+ *    stale, and the next task to make a record there takes it over. Only
+ *    the fork path takes over any entry, whatever its state: a new task
+ *    has none. `owner` (the start_time of the task that made it) tells
+ *    the fork path's own entry from one a racing iterator made for the
+ *    same child; it is not an identity to check elsewhere, because exec
+ *    from a thread gives that thread its leader's start_time.
  *  - A deleted entry is reused at once (preallocated). Every hook but one
  *    runs while its task lives, so the free hook cannot delete under it.
  *    The exception is a task iterator (seeding, resync): it holds a
@@ -46,13 +52,19 @@ static __always_inline bool records_quiet(const struct pg_config *cfg)
 	return iter_passes <= 0 || bpf_ktime_get_ns() - last_iter_ns > PG_ITER_QUIET_NS;
 }
 
+/* An entry that is t's, if t lives: not released, not being taken over. */
+static __always_inline bool record_live(const struct pg_task *r)
+{
+	return !r->released && r->owner != PG_OWNER_TAKING;
+}
+
 /* The record of task t, or NULL when it has none. */
 static __always_inline struct pg_task *task_record(struct task_struct *t)
 {
 	__u64 key = (__u64)t;
 	struct pg_task *r = bpf_map_lookup_elem(&task_records, &key);
 
-	if (r && r->owner == t->start_time)
+	if (r && record_live(r))
 		return r;
 	return bpf_task_storage_get(&tasks, t, 0, 0);
 }
@@ -79,9 +91,13 @@ static __always_inline bool record_take_over(struct pg_task *r, __u64 old, __u64
 /*
  * The record of task t, made if it has none: an entry of task_records when
  * one can be had, else task storage (stats.records_full). NULL when neither
- * can be had; the caller counts that (stats.storage_failed).
+ * can be had; the caller counts that (stats.storage_failed). is_new: t is
+ * being forked (sched_process_fork), so an entry at its address that no
+ * hook made for t itself is stale, released or not. Otherwise a released
+ * entry is returned as it is when t is dead (an iterator that raced the
+ * free hook; the free hook itself): the caller sees `released`.
  */
-static __always_inline struct pg_task *task_record_make(struct task_struct *t)
+static __always_inline struct pg_task *task_record_make(struct task_struct *t, bool is_new)
 {
 	__u64 key = (__u64)t, owner = t->start_time, old;
 	struct pg_task *r;
@@ -100,18 +116,23 @@ static __always_inline struct pg_task *task_record_make(struct task_struct *t)
 	r = bpf_map_lookup_elem(&task_records, &key);
 	if (r) {
 		old = r->owner;
-		if (old == owner)
-			return r;
-		/* A fresh entry (owner 0), claimed by us or by a racing hook
-		 * for this same task. */
+		if (old == PG_OWNER_TAKING)
+			goto storage;
+		/* A fresh entry (owner 0): ours, made by us or by a racing
+		 * hook for this same task. */
 		if (!old && (__sync_val_compare_and_swap(&r->owner, 0, owner) == 0 ||
 			     r->owner == owner))
 			return r;
-		if (old && record_take_over(r, old, owner))
+		if (is_new ? old == owner : !r->released)
+			return r;
+		if (!is_new && (t->exit_state & PG_EXIT_DEAD))
+			return r;
+		if (record_take_over(r, old, owner))
 			return r;
 		/* Being taken over or collected: this task's record goes to
 		 * storage; the free hook looks in both. */
 	}
+storage:
 	/* Any failure but EEXIST: the table could not take it (E2BIG when
 	 * full; EBUSY when this CPU holds its bucket lock already). */
 	if (err && err != -17 /* -EEXIST */)

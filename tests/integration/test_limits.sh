@@ -61,6 +61,22 @@ else
 fi
 pg_finish "$P" 5000
 
+# -- exec from a thread: the kernel gives that thread the leader's pid and
+# start time, and releases the old leader; the new program still counts
+# once, and nothing once it exits --
+name=limits-exec-from-thread
+pg_forker "$T/x.out" --cgroup "$A" thread-exec 4 --hold-ms 1500
+P=$BG_PID
+if pg_wait_phase "$T/x.out" ready 5000 "$P"; then
+	if expect_exact "$name" "$RA" "$A" 0 "after the exec" && expect_eq "$name" "current after the exec" "$GOT_CUR" 1; then
+		pg_finish "$P" 5000
+		expect_exact "$name" "$RA" "$A" 0 "after it exited" && expect_eq "$name" "current after exit" "$GOT_CUR" 0 && ok "$name"
+	fi
+else
+	notok "$name" "thread-exec never ready: $(tr '\n' ' ' < "$T/x.out")"
+fi
+pg_finish "$P" 5000
+
 # -- zombies reaped late: they count until reaped --
 name=limits-zombies-reaped-late
 pg_forker "$T/z.out" --cgroup "$A" zombies 20 --hold-ms 1500

@@ -80,6 +80,7 @@ static void usage(void)
 	       "  bomb --duration-ms N [--reap] [--max N] [--hold-ms N]\n"
 	       "  spawn N [--hold-ms M]\n"
 	       "  threads N [--hold-ms M]\n"
+	       "  thread-exec N [--hold-ms M]   N threads, then one more execs sh\n"
 	       "  zombies N [--hold-ms M]\n"
 	       "  storm --ops N [--seed S] [--hold-ms M] [--away DIR] [--home DIR]\n"
 	       "        [--only exitfork,jointhread,heldthread,zombie,nested,heldchild,migrate]\n"
@@ -514,6 +515,56 @@ static int cmd_threads(int argc, char **argv)
 	emit("phase=done");
 	free(tids);
 	return 0;
+}
+
+/* ---- thread-exec ---- */
+
+/*
+ * exec from a thread that is not the leader: the kernel's de_thread() kills
+ * the other threads, releases the old leader, and gives the exec'ing thread
+ * the leader's pid and start time. The new program (sh, then sleep) says
+ * phase=ready and holds.
+ */
+static char exec_cmd[96];
+
+static void *thread_exec(void *arg)
+{
+	char *const av[] = { "sh", "-c", exec_cmd, NULL };
+
+	(void)arg;
+	execv("/bin/sh", av);
+	emit("exec_errno=%d", errno);
+	_exit(1);
+}
+
+static int cmd_thread_exec(int argc, char **argv)
+{
+	long n = -1, hold = 1000, ok = 0;
+	pthread_attr_t attr;
+	pthread_t tid;
+
+	for (int i = 0; i < argc; i++) {
+		if (!strcmp(argv[i], "--hold-ms") && i + 1 < argc)
+			hold = parse_num("--hold-ms", argv[++i], 0, HOLD_MAX_MS) * time_scale;
+		else if (n < 0 && argv[i][0] != '-')
+			n = parse_num("thread-exec N", argv[i], 0, 1000);
+		else
+			die_usage("thread-exec: unexpected argument '%s'", argv[i]);
+	}
+	if (n < 0)
+		die_usage("thread-exec: N is required");
+	pthread_attr_init(&attr);
+	pthread_attr_setstacksize(&attr, 64 * 1024);
+	thread_end_ms = now_ms() + hold;
+	for (long i = 0; i < n; i++)
+		ok += pthread_create(&tid, &attr, thread_hold, NULL) == 0;
+	emit("threads_ok=%ld", ok);
+	snprintf(exec_cmd, sizeof(exec_cmd), "echo phase=ready; exec sleep %ld",
+		 (hold + 999) / 1000);
+	if (pthread_create(&tid, &attr, thread_exec, NULL))
+		return 1;
+	pthread_join(tid, NULL);	/* only if exec failed */
+	return 1;
 }
 
 /* ---- zombies ---- */
@@ -1096,6 +1147,8 @@ int main(int argc, char **argv)
 		return cmd_spawn(argc, argv);
 	if (!strcmp(argv[-1], "threads"))
 		return cmd_threads(argc, argv);
+	if (!strcmp(argv[-1], "thread-exec"))
+		return cmd_thread_exec(argc, argv);
 	if (!strcmp(argv[-1], "zombies"))
 		return cmd_zombies(argc, argv);
 	if (!strcmp(argv[-1], "storm"))
