@@ -78,7 +78,7 @@ struct pg_task {
 	__u32 killed;		/* pidguard sent it SIGKILL (counted in dying) */
 	__u64 owner;		/* task_records: the owner's start_time */
 	__u32 levels;		/* bit L: slots[L] was charged at some point */
-	__u32 pad;
+	__u32 zombie;		/* task_exit gave it a zombie entry */
 };
 
 /*

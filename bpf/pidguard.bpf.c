@@ -524,6 +524,8 @@ int BPF_PROG(task_exit, struct task_struct *task)
 		STAT_INC(zombies_full);
 		return 0;
 	}
+	/* The free hook looks for a zombie entry only where this is set. */
+	ts->zombie = 1;
 	zv = bpf_map_lookup_elem(&zombies, &key);
 	if (!zv)
 		return 0;
@@ -710,7 +712,7 @@ int BPF_PROG(task_free, struct task_struct *task)
 	/* Every task on the host passes here: a task with no record was
 	 * never charged and has no zombie entry. A released entry at its
 	 * address is a stale one, not its own. */
-	entry = bpf_map_lookup_elem(&task_records, &key);
+	entry = records_lookup(key);
 	r = entry && record_live(entry) ? entry : NULL;
 	s = bpf_task_storage_get(&tasks, task, 0, 0);
 	quiet = records_quiet(cfg);
@@ -728,7 +730,9 @@ int BPF_PROG(task_free, struct task_struct *task)
 		record_free(r);
 	if (s && s != r)
 		record_free(s);
-	z = bpf_map_lookup_elem(&zombies, &key);
+	/* Only a leader's exit makes a zombie entry, and it marks the record:
+	 * a thread's free skips a lookup that would miss. */
+	z = (r && r->zombie) || (s && s->zombie) ? bpf_map_lookup_elem(&zombies, &key) : NULL;
 	if (z) {
 		if (!__sync_lock_test_and_set(&z->owned, 1) && slots_release(z->slots, z->levels, z->killed))
 			STAT_INC(late_release);
@@ -737,7 +741,7 @@ int BPF_PROG(task_free, struct task_struct *task)
 	/* Deleted, the entry is reused at once: only when no iterator can
 	 * hold it. Left (or if the delete fails), record_gc collects it. */
 	if (quiet && r && r == entry && records_quiet(cfg))
-		bpf_map_delete_elem(&task_records, &key);
+		records_delete(key);
 	return 0;
 }
 
@@ -871,6 +875,6 @@ int record_gc(struct bpf_iter__bpf_map_elem *ctx)
 	old = r->owner;
 	if (old == PG_OWNER_TAKING || __sync_val_compare_and_swap(&r->owner, old, PG_OWNER_TAKING) != old)
 		return 0;
-	bpf_map_delete_elem(&task_records, &key);
+	records_delete(key);
 	return 0;
 }
