@@ -30,7 +30,7 @@
 
 /*
  * Default capacity of task_records: tasks in limited cgroups whose charge
- * record is preallocated (216 bytes of kernel memory each, 6.8 MiB in all);
+ * record is preallocated (224 bytes of kernel memory each, 7.0 MiB in all);
  * past it, records go to task storage, slower but unbounded
  * (stats.records_full).
  */
