@@ -861,20 +861,29 @@ int record_gc(struct bpf_iter__bpf_map_elem *ctx)
 	__u64 *keyp = ctx->key;
 	struct pg_task *r;
 	__u64 key, old;
+	__u32 rel;
 
 	if (!keyp || !ctx->value)
 		return 0;
 	key = *keyp;
 	r = bpf_map_lookup_elem(&task_records, &key);
-	if (!r || !r->released || !records_quiet(cfg))
+	if (!r || !records_quiet(cfg))
 		return 0;
-	if (r->released == 1) {
+	/* owner before released: a takeover changes owner first, so an
+	 * entry still released after this owner was read is still stale
+	 * unless owner changed, which the compare-and-swap below sees. */
+	old = *(volatile __u64 *)&r->owner;
+	rel = *(volatile __u32 *)&r->released;
+	if (!rel || old == PG_OWNER_TAKING)
+		return 0;
+	if (rel == 1) {
 		__sync_val_compare_and_swap(&r->released, 1, 2);
 		return 0;
 	}
-	old = r->owner;
-	if (old == PG_OWNER_TAKING || __sync_val_compare_and_swap(&r->owner, old, PG_OWNER_TAKING) != old)
+	if (__sync_val_compare_and_swap(&r->owner, old, PG_OWNER_TAKING) != old)
 		return 0;
-	records_delete(key);
+	/* A failed delete must not leave it marked: the next pass retries. */
+	if (!records_delete(key))
+		__sync_lock_test_and_set(&r->owner, old);
 	return 0;
 }

@@ -85,11 +85,14 @@ static __always_inline struct pg_task *records_lookup(__u64 key)
 	return bpf_map_lookup_elem(&task_records, &key);
 }
 
-/* Delete the table's entry for key (its owner is gone). */
-static __always_inline void records_delete(__u64 key)
+/* Delete the table's entry for key (its owner is gone); false if the
+ * delete failed (EBUSY or a lock timeout: the entry stays). */
+static __always_inline bool records_delete(__u64 key)
 {
-	if (!bpf_map_delete_elem(&task_records, &key))
-		__sync_fetch_and_add(rec_filter_slot(key), -1);
+	if (bpf_map_delete_elem(&task_records, &key))
+		return false;
+	__sync_fetch_and_add(rec_filter_slot(key), -1);
+	return true;
 }
 
 /* No iterator can be holding a record now. */
