@@ -25,6 +25,9 @@
  */
 #define PG_MAX_LEVELS		16
 
+/* The kernel's PID_MAX_LIMIT on 64-bit: no cgroup, no host holds more tasks. */
+#define PG_PID_MAX_LIMIT	4194304u
+
 /* Default capacity of the limits and usage maps (limited cgroups). */
 #define PG_MAX_CGROUPS		16384
 

@@ -16,8 +16,7 @@
 #include "pidguard.h"
 #include "runaway.h"
 
-/* The kernel's PID_MAX_LIMIT on 64-bit: no cgroup can hold more tasks. */
-#define PG_LIMIT_MAX		4194304u
+#define PG_LIMIT_MAX		PG_PID_MAX_LIMIT
 #define PG_DURATION_MAX		86400u
 #define PG_DEFAULT_WARN_PCT	80
 #define PG_DEFAULT_EPS		20
@@ -176,7 +175,7 @@ const char *cli__show(const char *s, char buf[PG_SHOW_BUF])
 }
 
 /* Decimal digits only: no sign, space, hex or trailing text; min..max. */
-static int parse_u32(const char *s, __u32 min, __u32 max, __u32 *out)
+int cli__parse_u32(const char *s, __u32 min, __u32 max, __u32 *out)
 {
 	__u64 v = 0;
 
@@ -229,7 +228,7 @@ int cli__parse_listen(const char *s, char *addr, size_t addrlen, __u16 *port)
 	}
 	if (colon)
 		p = colon + 1;
-	if (parse_u32(p, 1, 65535, &v))
+	if (cli__parse_u32(p, 1, 65535, &v))
 		return -EINVAL;
 	if (snprintf(addr, addrlen, "%s", host[0] ? host : "127.0.0.1") >= (int)addrlen)
 		return -EINVAL;
@@ -243,7 +242,7 @@ int cli__parse_limit(const char *s, __u32 *out)
 		*out = PG_NO_LIMIT;
 		return 0;
 	}
-	return parse_u32(s, 1, PG_LIMIT_MAX, out) ? -EINVAL : 0;
+	return cli__parse_u32(s, 1, PG_LIMIT_MAX, out) ? -EINVAL : 0;
 }
 
 int cli__parse_limit_arg(const char *s, struct pg_limit_arg *out, char *err, size_t errlen)
@@ -406,7 +405,7 @@ static int command_option(struct pg_cmdline *out, int c, const char *arg, bool f
 	case OPT_LIMIT:
 		return add_limit(out, arg, from_config, err, errlen);
 	case OPT_DEFAULT_LIMIT:
-		if (parse_u32(arg, 1, PG_LIMIT_MAX, &v)) {
+		if (cli__parse_u32(arg, 1, PG_LIMIT_MAX, &v)) {
 			snprintf(err, errlen, "--default-limit: '%s' is not a limit from 1 to %u",
 				 show(arg, b), PG_LIMIT_MAX);
 			return PG_EXIT_USAGE;
@@ -414,7 +413,7 @@ static int command_option(struct pg_cmdline *out, int c, const char *arg, bool f
 		out->default_limit = v;
 		return 0;
 	case OPT_WARN:
-		if (parse_u32(arg, 1, 100, &v)) {
+		if (cli__parse_u32(arg, 1, 100, &v)) {
 			snprintf(err, errlen, "--warn: '%s' is not a percentage from 1 to 100",
 				 show(arg, b));
 			return PG_EXIT_USAGE;
@@ -422,7 +421,7 @@ static int command_option(struct pg_cmdline *out, int c, const char *arg, bool f
 		out->warn_pct = v;
 		return 0;
 	case OPT_EVENTS_PER_SEC:
-		if (parse_u32(arg, 0, UINT32_MAX, &v)) {
+		if (cli__parse_u32(arg, 0, UINT32_MAX, &v)) {
 			snprintf(err, errlen,
 				 "--events-per-sec: '%s' is not a number from 0 (unlimited) to %u",
 				 show(arg, b), UINT32_MAX);
@@ -466,7 +465,7 @@ static int command_option(struct pg_cmdline *out, int c, const char *arg, bool f
 	case OPT_APPLY_PIDS_MAX:
 		return set_flag(&out->apply_pids_max, "apply-pids-max", arg, err, errlen);
 	case OPT_DURATION:
-		if (parse_u32(arg, 0, PG_DURATION_MAX, &v)) {
+		if (cli__parse_u32(arg, 0, PG_DURATION_MAX, &v)) {
 			snprintf(err, errlen,
 				 "--duration: '%s' is not a number of seconds from 0 to %u",
 				 show(arg, b), PG_DURATION_MAX);
@@ -506,7 +505,7 @@ static int command_option(struct pg_cmdline *out, int c, const char *arg, bool f
 			out->watch_s = PG_WATCH_DEFAULT_S;
 			return 0;
 		}
-		if (parse_u32(arg, 1, PG_WATCH_MAX_S, &v)) {
+		if (cli__parse_u32(arg, 1, PG_WATCH_MAX_S, &v)) {
 			snprintf(err, errlen, "--watch: '%s' is not a number of seconds from 1 to %u",
 				 show(arg, b), PG_WATCH_MAX_S);
 			return PG_EXIT_USAGE;
@@ -516,7 +515,7 @@ static int command_option(struct pg_cmdline *out, int c, const char *arg, bool f
 	case OPT_DETAIL:
 		return set_flag(&out->detail, "detail", arg, err, errlen);
 	case OPT_GROUPS:
-		if (parse_u32(arg, 1, PG_TOP_GROUPS_MAX, &v)) {
+		if (cli__parse_u32(arg, 1, PG_TOP_GROUPS_MAX, &v)) {
 			snprintf(err, errlen, "--groups: '%s' is not a number from 1 to %u",
 				 show(arg, b), PG_TOP_GROUPS_MAX);
 			return PG_EXIT_USAGE;
@@ -536,7 +535,7 @@ static int command_option(struct pg_cmdline *out, int c, const char *arg, bool f
 		return 0;
 	}
 	case OPT_RUNAWAY_RATE:
-		if (parse_u32(arg, 1, PG_RUNAWAY_RATE_MAX, &v)) {
+		if (cli__parse_u32(arg, 1, PG_RUNAWAY_RATE_MAX, &v)) {
 			snprintf(err, errlen,
 				 "--runaway-rate: '%s' is not a number of attempts a second from 1 to %u",
 				 show(arg, b), PG_RUNAWAY_RATE_MAX);
@@ -545,7 +544,7 @@ static int command_option(struct pg_cmdline *out, int c, const char *arg, bool f
 		out->runaway_rate = v;
 		return 0;
 	case OPT_RUNAWAY_SECONDS:
-		if (parse_u32(arg, 1, PG_RUNAWAY_SECONDS_MAX, &v)) {
+		if (cli__parse_u32(arg, 1, PG_RUNAWAY_SECONDS_MAX, &v)) {
 			snprintf(err, errlen,
 				 "--runaway-seconds: '%s' is not a number of seconds from 1 to %u",
 				 show(arg, b), PG_RUNAWAY_SECONDS_MAX);

@@ -146,6 +146,10 @@ const char *cli__show(const char *s, char buf[PG_SHOW_BUF]);
  */
 int cli__parse_listen(const char *s, char *addr, size_t addrlen, __u16 *port);
 
+/* Parse a decimal number from min to max, digits only: 0, -EINVAL (not a
+ * number) or -ERANGE. */
+int cli__parse_u32(const char *s, __u32 min, __u32 max, __u32 *out);
+
 /* Parse a limit value: "N" (1..4194304) or "none". 0 or -EINVAL. */
 int cli__parse_limit(const char *s, __u32 *out);
 

@@ -16,7 +16,6 @@
 #include "pidguard.h"
 #include "limit_policy.h"
 
-#define KERNEL_PID_MAX	4194304		/* PID_MAX_LIMIT on 64-bit */
 
 const char *limit_policy__source_name(enum limit_source source)
 {
@@ -62,7 +61,7 @@ bool limit_policy__target_matches(const char *target, const struct docker_contai
 /* Docker's number to pidguard's: <= 0 and unreachable counts are "none". */
 static __u32 docker_count(int64_t v)
 {
-	return v <= 0 || v > KERNEL_PID_MAX ? PG_NO_LIMIT : (__u32)v;
+	return v <= 0 || v > PG_PID_MAX_LIMIT ? PG_NO_LIMIT : (__u32)v;
 }
 
 static void set(struct limit_decision *out, enum limit_source source, __u32 max)

@@ -172,8 +172,6 @@ static bool env_flag(const char *name)
 	return v && *v && strcmp(v, "0") != 0;
 }
 
-#define PG_TASK_RECORDS_MAX	4194304u	/* PID_MAX_LIMIT: no more tasks exist */
-
 /*
  * Capacity of task_records: PIDGUARD_TASK_RECORDS, else PG_TASK_RECORDS.
  * The variable is there for tests (a small table proves the fallback to
@@ -182,21 +180,16 @@ static bool env_flag(const char *name)
 static int task_records_capacity(__u32 *n, char *err, size_t errlen)
 {
 	const char *v = getenv("PIDGUARD_TASK_RECORDS");
-	unsigned long long x;
-	char *end;
 
 	*n = PG_TASK_RECORDS;
 	if (!v || !*v)
 		return 0;
-	errno = 0;
-	x = strtoull(v, &end, 10);
-	if (errno || *end || v[0] == '-' || x < 1 || x > PG_TASK_RECORDS_MAX) {
+	if (cli__parse_u32(v, 1, PG_PID_MAX_LIMIT, n)) {
 		snprintf(err, errlen,
 			 "PIDGUARD_TASK_RECORDS=%s: want a number of task records from 1 to %u", v,
-			 PG_TASK_RECORDS_MAX);
+			 PG_PID_MAX_LIMIT);
 		return -EINVAL;
 	}
-	*n = (__u32)x;
 	return 0;
 }
 
