@@ -4,10 +4,11 @@
  *
  * Invariant: usage[C].current == number of tasks whose charge record holds
  * C, where a charge record is a task's record (struct pg_task), a zombie
- * entry, or a deny-mode reservation. Every transfer of a charge between records, and
- * every release, is a single atomic operation on the slot (compare-and-swap
- * or exchange), so whichever hook gets there first does the counting and
- * any other finds the slot already changed: no double count, no negative.
+ * entry, or a deny-mode reservation. Every transfer of a charge between
+ * records, and every release, is a single atomic operation on the slot
+ * (compare-and-swap or exchange), so whichever hook gets there first does
+ * the counting and any other finds the slot already changed: no double
+ * count, no negative.
  *
  * Every per-level loop runs through bpf_loop(): the verifier checks a
  * callback once instead of every path through 16 unrolled iterations (which

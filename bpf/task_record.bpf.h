@@ -34,9 +34,9 @@
  * free. rec_filter counts the entries whose address hashes to each of its
  * 2048 counters: a zero says "no entry" without touching the table. 8 KiB
  * stays in cache between forks (64 KiB did not: exits cost 110 ns more),
- * and with 1,000 records 61% of the counters are still zero. A counter is raised before an insert (lowered again
- * if it fails) and lowered after a delete, so it is never zero while an
- * entry it covers exists.
+ * and with 1,000 records 61% of the counters are still zero. A counter is
+ * raised before an insert (lowered again if it fails) and lowered after a
+ * delete, so it is never zero while an entry it covers exists.
  *
  * Left open, both needing a task iterator on the very task being freed in
  * the same ~100 ns: a free hook that read iter_passes just before the
