@@ -81,6 +81,7 @@
 #include "maps.bpf.h"
 #include "charge.bpf.h"
 #include "task_record.bpf.h"
+#include "zombie_pids.bpf.h"
 #include "events.bpf.h"
 
 char LICENSE[] SEC("license") = "GPL";
@@ -506,8 +507,10 @@ int BPF_PROG(task_exit, struct task_struct *task)
 	z.levels = __sync_fetch_and_or(&ts->levels, 0);
 	z.killed = ts->killed;
 	z.pid = task->pid;
-	pid = BPF_CORE_READ(task, thread_pid);
-	level = BPF_CORE_READ(pid, level);
+	pid = task->thread_pid;
+	level = pid->level;
+	/* numbers[] is numbers[1] in older kernels' BTF: past it only a probe
+	 * may read. */
 	for (__u32 i = 0; i < PG_PIDNS_INDEXED; i++) {
 		struct upid upid;
 
@@ -533,13 +536,9 @@ int BPF_PROG(task_exit, struct task_struct *task)
 	hc.to = zv->slots;
 	bpf_loop(levels_top(z.levels), handover_cb, &hc, 0);
 	for (__u32 i = 0; i < PG_PIDNS_INDEXED; i++) {
-		struct pg_pid_key pk = {};
-
 		if (i >= zv->nr_keys)
 			break;
-		pk.ns = zv->key_ns[i];
-		pk.nr = zv->key_nr[i];
-		bpf_map_update_elem(&zombie_pids, &pk, &key, BPF_ANY);
+		zpid_add(zv->key_ns[i], zv->key_nr[i], key);
 	}
 	return 0;
 }
@@ -548,16 +547,9 @@ int BPF_PROG(task_exit, struct task_struct *task)
 static __always_inline void zombie_forget(__u64 key, struct pg_zombie *z)
 {
 	for (__u32 i = 0; i < PG_PIDNS_INDEXED; i++) {
-		struct pg_pid_key pk = {};
-		__u64 *owner;
-
 		if (i >= z->nr_keys)
 			break;
-		pk.ns = z->key_ns[i];
-		pk.nr = z->key_nr[i];
-		owner = bpf_map_lookup_elem(&zombie_pids, &pk);
-		if (owner && *owner == key)
-			bpf_map_delete_elem(&zombie_pids, &pk);
+		zpid_forget(z->key_ns[i], z->key_nr[i], key);
 	}
 	bpf_map_delete_elem(&zombies, &key);
 }
@@ -572,7 +564,7 @@ struct sys_exit_record {
 
 static __always_inline int on_reap(long ret)
 {
-	struct task_struct *current = (struct task_struct *)bpf_get_current_task();
+	struct task_struct *current = bpf_get_current_task_btf();
 	struct pg_pid_key pk = {};
 	struct task_struct *reaped;
 	struct pg_zombie *z;
@@ -582,11 +574,12 @@ static __always_inline int on_reap(long ret)
 	__u32 level;
 	__u64 key;
 
-	if (ret <= 0)
+	/* Most reaps on a host are of tasks no zombie entry has a key for. */
+	if (ret <= 0 || !zpid_maybe((__u32)ret))
 		return 0;
 	/* The pid as the reaper sees it: look it up in the reaper's namespace. */
-	pid = BPF_CORE_READ(current, thread_pid);
-	level = BPF_CORE_READ(pid, level);
+	pid = current->thread_pid;
+	level = pid->level;
 	if (level >= 32 || bpf_core_read(&upid, sizeof(upid), &pid->numbers[level]))
 		return 0;
 	pk.ns = (__u64)upid.ns;
