@@ -614,56 +614,33 @@ int reap_wait4(struct sys_exit_record *ctx)
 }
 
 /*
- * waitid() returns 0 and writes the reaped pid into the caller's siginfo:
- * remember where at entry, read it at exit. systemd and Go's os/exec reap
- * this way. An LRU map: a waitid blocked for hours holds its entry, and
- * should the map ever be full, the oldest waiter falls back to the free hook.
+ * waitid() returns 0 and writes the reaped pid into the caller's siginfo;
+ * systemd and Go's os/exec reap this way. Where that siginfo is, and
+ * whether WNOWAIT was asked, are the syscall's arguments: still in the
+ * caller's saved user registers at its exit. Reading them there, rather
+ * than remembering them at sys_enter_waitid, leaves the syscall entry
+ * tracepoint without a probe, which every syscall on the host would
+ * otherwise call.
  */
-struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, 16384);
-	__type(key, __u64);	/* pid_tgid of the waiting thread */
-	__type(value, __u64);	/* user address of its siginfo */
-} waitid_infop SEC(".maps");
-
-struct sys_enter_waitid_record {
-	__u64 common;
-	int syscall_nr;
-	int pad;
-	__u64 which;
-	__u64 upid;
-	__u64 infop;
-	__u64 options;
-	__u64 ru;
-};
-
 #define PG_WNOWAIT 0x01000000
-
-SEC("tracepoint/syscalls/sys_enter_waitid")
-int reap_waitid_enter(struct sys_enter_waitid_record *ctx)
-{
-	__u64 tid = bpf_get_current_pid_tgid();
-	__u64 infop = ctx->infop;
-
-	if (!infop || (ctx->options & PG_WNOWAIT))
-		return 0;
-	bpf_map_update_elem(&waitid_infop, &tid, &infop, BPF_ANY);
-	return 0;
-}
 
 SEC("tracepoint/syscalls/sys_exit_waitid")
 int reap_waitid(struct sys_exit_record *ctx)
 {
-	__u64 tid = bpf_get_current_pid_tgid();
-	__u64 *infop = bpf_map_lookup_elem(&waitid_infop, &tid);
+	struct pt_regs *regs;
+	__u64 infop, options;
 	int si_pid = 0;
 
-	if (!infop)
+	if (ctx->ret != 0)
+		return 0;
+	regs = (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
+	infop = PT_REGS_PARM3_CORE_SYSCALL(regs);
+	options = PT_REGS_PARM4_CORE_SYSCALL(regs);
+	if (!infop || (options & PG_WNOWAIT))
 		return 0;
 	/* siginfo_t: si_signo, si_errno, si_code, padding, then si_pid. */
-	if (ctx->ret == 0 && !bpf_probe_read_user(&si_pid, sizeof(si_pid), (void *)(*infop + 16)))
+	if (!bpf_probe_read_user(&si_pid, sizeof(si_pid), (void *)(infop + 16)))
 		on_reap(si_pid);
-	bpf_map_delete_elem(&waitid_infop, &tid);
 	return 0;
 }
 

@@ -218,7 +218,6 @@ static int open_and_load(bool kill, bool deny, bool release, __u32 records,
 	prog_enable(skel->progs.deny_free, deny);
 	prog_enable(skel->progs.task_release, release);
 	prog_enable(skel->progs.reap_wait4, !release);
-	prog_enable(skel->progs.reap_waitid_enter, !release);
 	prog_enable(skel->progs.reap_waitid, !release);
 	ret = bpf_map__set_max_entries(skel->maps.task_records, records);
 	if (!ret)

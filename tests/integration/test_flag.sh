@@ -63,3 +63,12 @@ if pg_serial_reaper "$name" "$S" 300; then
 		expect_eq "$name" "over_limit events" "$(ev_count "$RS" over_limit)" 0 &&
 		pg_serial_exact "$name" "$RS" "$S" && ok "$name"
 fi
+
+# The same with waitid(), as systemd and Go reap: its reaped pid is read
+# from the caller's siginfo at the syscall's exit.
+name=flag-serial-waitid-reaper-at-limit
+if pg_serial_reaper "$name" "$S" 300 waitid; then
+	expect_eq "$name" "flagged counter" "$(st "$RS" flagged)" 0 &&
+		expect_eq "$name" "over_limit events" "$(ev_count "$RS" over_limit)" 0 &&
+		pg_serial_exact "$name" "$RS" "$S" && ok "$name"
+fi

@@ -30,6 +30,7 @@
 #include <sched.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -85,7 +86,7 @@ static void usage(void)
 	       "  storm --ops N [--seed S] [--hold-ms M] [--away DIR] [--home DIR]\n"
 	       "        [--only exitfork,jointhread,heldthread,zombie,nested,heldchild,migrate]\n"
 	       "        [--orphans-to-init]\n"
-	       "  polite [--hold-ms M] [--forks K]\n"
+	       "  polite [--hold-ms M] [--forks K] [--reap-with wait4|waitid]\n"
 	       "  clone-into DIR [--count N] [--hold-ms M]\n"
 	       "  sample FILE [--duration-ms N] [--interval-us N] [--until-gone PID]\n"
 	       "Results are key=value lines on stdout; phase=ready marks the state to\n"
@@ -899,9 +900,26 @@ static int cmd_storm(int argc, char **argv)
  * must survive; parent_alive=1 at the end is the proof (a dead parent prints
  * nothing more).
  */
+/* Reap pid without blocking, with waitpid() (wait4) or waitid(): pid once
+ * reaped, 0 while it runs, -1 on error. *st gets a wait status. */
+static pid_t polite_reap(pid_t pid, bool use_waitid, int *st)
+{
+	siginfo_t si = { 0 };
+
+	if (!use_waitid)
+		return waitpid(pid, st, WNOHANG);
+	if (waitid(P_PID, pid, &si, WEXITED | WNOHANG) < 0)
+		return -1;
+	if (si.si_pid != pid)
+		return 0;
+	*st = si.si_code == CLD_KILLED || si.si_code == CLD_DUMPED ? si.si_status : si.si_status << 8;
+	return pid;
+}
+
 static int cmd_polite(int argc, char **argv)
 {
 	long hold = 500, forks = 1, killed = 0, exited = 0, failed = 0;
+	bool use_waitid = false;
 	int last_errno = 0;
 
 	for (int i = 0; i < argc; i++) {
@@ -909,7 +927,13 @@ static int cmd_polite(int argc, char **argv)
 			hold = parse_num("--hold-ms", argv[++i], 0, HOLD_MAX_MS) * time_scale;
 		else if (!strcmp(argv[i], "--forks") && i + 1 < argc)
 			forks = parse_num("--forks", argv[++i], 1, 1000);
-		else
+		else if (!strcmp(argv[i], "--reap-with") && i + 1 < argc) {
+			i++;
+			if (strcmp(argv[i], "wait4") && strcmp(argv[i], "waitid"))
+				die_usage("polite: --reap-with wants wait4 or waitid, not '%s'",
+					  argv[i]);
+			use_waitid = !strcmp(argv[i], "waitid");
+		} else
 			die_usage("polite: unexpected argument '%s'", argv[i]);
 	}
 	for (long f = 0; f < forks; f++) {
@@ -927,7 +951,7 @@ static int cmd_polite(int argc, char **argv)
 			continue;
 		}
 		for (;;) {
-			pid_t r = waitpid(pid, &st, WNOHANG);
+			pid_t r = polite_reap(pid, use_waitid, &st);
 
 			if (r == pid)
 				break;
