@@ -96,11 +96,17 @@ static long want_cb(__u32 lvl, struct want_ctx *c)
  * its ancestors (0 where none) and return how many there are. Only the
  * levels in level_mask are looked up: with limits on Docker containers only
  * (level 2), a fork anywhere on the host costs one hash lookup.
+ *
+ * cgrp's own level is looked up here, with plain loads: a task usually
+ * lives in the cgroup that is limited (a container's), and that spares it
+ * the three probe reads an ancestor costs (ancestors[] is an array of
+ * pointers past the struct's end, which BTF loads may not index).
  */
 static __always_inline __u32 wanted_slots(const struct pg_config *cfg, struct cgroup *cgrp,
 					  struct want_ctx *c)
 {
-	__u32 n = (__u32)cgrp->level + 1;
+	__u32 own = (__u32)cgrp->level, n = own + 1;
+	__u64 id;
 
 	__builtin_memset(c, 0, sizeof(*c));
 	c->cgrp = (__u64)cgrp;
@@ -108,7 +114,17 @@ static __always_inline __u32 wanted_slots(const struct pg_config *cfg, struct cg
 	if (n > config_levels(cfg))
 		n = config_levels(cfg);
 	c->levels = n;
-	bpf_loop(n, want_cb, c, 0);
+	if (own < n && (c->mask & (1u << own))) {
+		c->mask &= ~(1u << own);
+		id = cgrp->kn->id;
+		if (bpf_map_lookup_elem(&limits, &id)) {
+			c->want[own & (PG_MAX_LEVELS - 1)] = id;
+			c->found++;
+		}
+	}
+	/* Ancestors only where some limit may be. */
+	if (c->mask & ((1u << n) - 1))
+		bpf_loop(n, want_cb, c, 0);
 	return c->found;
 }
 
