@@ -153,9 +153,9 @@ pg_finish() {
 # pg_serial_reaper NAME DIR N [wait4|waitid]: a parent in DIR forks N
 # children one at a time, each exiting at once and reaped (with waitpid, or
 # the call named) before the next fork (forker polite --hold-ms 0): the
-# shell or supervisor at its limit. 0 when all N
-# exited normally (none killed, none refused), with a fresh pg_status for
-# the caller's own counters; notok and 1 otherwise.
+# shell or supervisor at its limit. 0 when all N exited normally (none
+# killed, none refused), with a fresh pg_status for the caller's own
+# counters; notok and 1 otherwise.
 pg_serial_reaper() {
 	pg_forker "$T/serial.out" --cgroup "$2" polite --forks "$3" --hold-ms 0 ${4:+--reap-with "$4"}
 	pg_finish "$BG_PID" 30000

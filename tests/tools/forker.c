@@ -894,12 +894,6 @@ static int cmd_storm(int argc, char **argv)
 
 /* ---- polite ---- */
 
-/*
- * A well-behaved parent: it forks, and when its child dies (of SIGKILL from
- * the enforcer) it reaps it at once, as a shell or a supervisor would. It
- * must survive; parent_alive=1 at the end is the proof (a dead parent prints
- * nothing more).
- */
 /* Reap pid without blocking, with waitpid() (wait4) or waitid(): pid once
  * reaped, 0 while it runs, -1 on error. *st gets a wait status. */
 static pid_t polite_reap(pid_t pid, bool use_waitid, int *st)
@@ -912,10 +906,19 @@ static pid_t polite_reap(pid_t pid, bool use_waitid, int *st)
 		return -1;
 	if (si.si_pid != pid)
 		return 0;
-	*st = si.si_code == CLD_KILLED || si.si_code == CLD_DUMPED ? si.si_status : si.si_status << 8;
+	if (si.si_code == CLD_KILLED || si.si_code == CLD_DUMPED)
+		*st = si.si_status;		/* as WTERMSIG() reads it */
+	else
+		*st = si.si_status << 8;	/* as WEXITSTATUS() reads it */
 	return pid;
 }
 
+/*
+ * A well-behaved parent: it forks, and when its child dies (of SIGKILL from
+ * the enforcer) it reaps it at once, as a shell or a supervisor would. It
+ * must survive; parent_alive=1 at the end is the proof (a dead parent prints
+ * nothing more).
+ */
 static int cmd_polite(int argc, char **argv)
 {
 	long hold = 500, forks = 1, killed = 0, exited = 0, failed = 0;
