@@ -71,6 +71,15 @@ struct want_ctx {
 	__u64 want[PG_MAX_LEVELS];
 };
 
+/* Note level lvl's cgroup, id, in c->want if it is limited. */
+static __always_inline void want_level(struct want_ctx *c, __u32 lvl, __u64 id)
+{
+	if (bpf_map_lookup_elem(&limits, &id)) {
+		c->want[lvl & (PG_MAX_LEVELS - 1)] = id;
+		c->found++;
+	}
+}
+
 static long want_cb(__u32 lvl, struct want_ctx *c)
 {
 	struct cgroup *cgrp = (struct cgroup *)c->cgrp;
@@ -84,10 +93,7 @@ static long want_cb(__u32 lvl, struct want_ctx *c)
 	if (bpf_core_read(&anc, sizeof(anc), &cgrp->ancestors[lvl]) || !anc)
 		return 0;
 	id = BPF_CORE_READ(anc, kn, id);
-	if (bpf_map_lookup_elem(&limits, &id)) {
-		c->want[lvl] = id;
-		c->found++;
-	}
+	want_level(c, lvl, id);
 	return 0;
 }
 
@@ -106,7 +112,6 @@ static __always_inline __u32 wanted_slots(const struct pg_config *cfg, struct cg
 					  struct want_ctx *c)
 {
 	__u32 own = (__u32)cgrp->level, n = own + 1;
-	__u64 id;
 
 	__builtin_memset(c, 0, sizeof(*c));
 	c->cgrp = (__u64)cgrp;
@@ -116,11 +121,7 @@ static __always_inline __u32 wanted_slots(const struct pg_config *cfg, struct cg
 	c->levels = n;
 	if (own < n && (c->mask & (1u << own))) {
 		c->mask &= ~(1u << own);
-		id = cgrp->kn->id;
-		if (bpf_map_lookup_elem(&limits, &id)) {
-			c->want[own & (PG_MAX_LEVELS - 1)] = id;
-			c->found++;
-		}
+		want_level(c, own, cgrp->kn->id);
 	}
 	/* Ancestors only where some limit may be. */
 	if (c->mask & ((1u << n) - 1))

@@ -16,7 +16,6 @@
 #include "pidguard.h"
 #include "limit_policy.h"
 
-
 const char *limit_policy__source_name(enum limit_source source)
 {
 	switch (source) {

@@ -125,16 +125,16 @@ pg_finish "$SEED" 5000
 for c in "$U" "$A" "$F" "$S"; do
 	[ -e "$c/cgroup.kill" ] && echo 1 > "$c/cgroup.kill" 2>/dev/null
 done
+tasks_left() { echo $(( $(cg_tasks "$U") + $(cg_tasks "$A") + $(cg_tasks "$F") + $(cg_tasks "$S") )); }
 _end=$(( $(now_ms) + 5000 * PG_SCALE ))
-while [ $(( $(cg_tasks "$U") + $(cg_tasks "$A") + $(cg_tasks "$F") + $(cg_tasks "$S") )) != 0 ] &&
-      [ "$(now_ms)" -lt "$_end" ]; do
+while [ "$(tasks_left)" != 0 ] && [ "$(now_ms)" -lt "$_end" ]; do
 	sleep 0.1
 done
 if [ -z "$BPFTOOL" ]; then
 	skip "$name" "bpftool not installed (needed to dump task_records)"
 elif [ ! -e "$PIN_DIR/task_records" ]; then
 	notok "$name" "task_records is not pinned at $PIN_DIR: $(ls "$PIN_DIR" | tr '\n' ' ')"
-elif [ $(( $(cg_tasks "$U") + $(cg_tasks "$A") + $(cg_tasks "$F") + $(cg_tasks "$S") )) != 0 ]; then
+elif [ "$(tasks_left)" != 0 ]; then
 	notok "$name" "tasks still alive 5 s after cgroup.kill: u $(cg_tasks "$U"), a $(cg_tasks "$A"), f $(cg_tasks "$F"), s $(cg_tasks "$S")"
 elif expect_exact "$name" "$RS" "$S" 0 "after the seeded holders exited"; then
 	# A reaped task's record goes at its free hook, an RCU grace period
