@@ -150,14 +150,19 @@ pg_finish() {
 	return 0
 }
 
-# pg_serial_reaper NAME DIR N [wait4|waitid]: a parent in DIR forks N
-# children one at a time, each exiting at once and reaped (with waitpid, or
-# the call named) before the next fork (forker polite --hold-ms 0): the
-# shell or supervisor at its limit. 0 when all N exited normally (none
-# killed, none refused), with a fresh pg_status for the caller's own
-# counters; notok and 1 otherwise.
+# pg_serial_reaper NAME DIR N [wait4|waitid [PIDNS_DEPTH]]: a parent in DIR
+# forks N children one at a time, each exiting at once and reaped (with
+# waitpid, or the call named) before the next fork (forker polite
+# --hold-ms 0): the shell or supervisor at its limit. With PIDNS_DEPTH, the
+# parent is pid 1 of a pid namespace that many levels deep, as a
+# container's init. 0 when all N exited normally (none killed, none
+# refused), with a fresh pg_status for the caller's own counters; notok
+# and 1 otherwise.
 pg_serial_reaper() {
-	pg_forker "$T/serial.out" --cgroup "$2" polite --forks "$3" --hold-ms 0 ${4:+--reap-with "$4"}
+	_ns=""
+	for _l in $(seq 1 "${5:-0}"); do _ns="$_ns --new-pidns"; done
+	# shellcheck disable=SC2086
+	pg_forker "$T/serial.out" --cgroup "$2" $_ns polite --forks "$3" --hold-ms 0 ${4:+--reap-with "$4"}
 	pg_finish "$BG_PID" 30000
 	if expect_eq "$1" "children exited (polite exit status $FINISH_RC)" \
 		"$(kv "$T/serial.out" child_exited)" "$3" &&

@@ -72,3 +72,20 @@ if pg_serial_reaper "$name" "$S" 300 waitid; then
 		expect_eq "$name" "over_limit events" "$(ev_count "$RS" over_limit)" 0 &&
 		pg_serial_exact "$name" "$RS" "$S" && ok "$name"
 fi
+
+# The same with the parent as pid 1 of its own pid namespace, as a
+# container's init, then two levels deep with waitid: the pids it reaps
+# are its namespace's, which the zombie index finds through zombie_pids.
+name=flag-serial-reaper-in-pidns
+if pg_serial_reaper "$name" "$S" 300 wait4 1; then
+	expect_eq "$name" "flagged counter" "$(st "$RS" flagged)" 0 &&
+		expect_eq "$name" "over_limit events" "$(ev_count "$RS" over_limit)" 0 &&
+		pg_serial_exact "$name" "$RS" "$S" && ok "$name"
+fi
+
+name=flag-serial-waitid-reaper-in-nested-pidns
+if pg_serial_reaper "$name" "$S" 300 waitid 2; then
+	expect_eq "$name" "flagged counter" "$(st "$RS" flagged)" 0 &&
+		expect_eq "$name" "over_limit events" "$(ev_count "$RS" over_limit)" 0 &&
+		pg_serial_exact "$name" "$RS" "$S" && ok "$name"
+fi

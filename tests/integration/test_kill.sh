@@ -150,6 +150,15 @@ if pg_serial_reaper "$name" "$S" 300; then
 		pg_serial_exact "$name" "$RS" "$S" && ok "$name"
 fi
 
+# The same as pid 1 of a pid namespace (a container's init): its reaps
+# return its namespace's pids, found through zombie_pids.
+name=kill-serial-reaper-in-pidns
+if pg_serial_reaper "$name" "$S" 300 wait4 1; then
+	expect_eq "$name" "killed counter" "$(st "$RS" killed)" 0 &&
+		expect_eq "$name" "killed events" "$(ev_count "$RS" killed)" 0 &&
+		pg_serial_exact "$name" "$RS" "$S" && ok "$name"
+fi
+
 # -- a migration into a full cgroup is killed (docker exec into a full container) --
 name=kill-migration-into-full
 pg_forker "$T/mig.out" --cgroup "$U" spawn 2 --hold-ms 3000; M=$BG_PID

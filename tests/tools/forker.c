@@ -16,6 +16,10 @@
  *                    cgroup.procs) before doing anything else; may be given
  *                    twice (the v2 cgroup under test and a v1 pids cgroup
  *                    used as peak meter and safety net)
+ *   --new-pidns      run the subcommand as pid 1 of a new pid namespace,
+ *                    one level deeper each time given (at most 3): its
+ *                    reaps see pids as a container's init does. The
+ *                    processes that wait for it stay outside the cgroups.
  *
  * Subcommands (see usage()) : bomb, spawn, threads, zombies, storm, polite,
  * clone-into, sample.
@@ -77,7 +81,7 @@ static void die_usage(const char *fmt, ...)
 
 static void usage(void)
 {
-	printf("usage: %s [--cgroup PATH]... SUBCOMMAND [ARGS]\n"
+	printf("usage: %s [--cgroup PATH]... [--new-pidns]... SUBCOMMAND [ARGS]\n"
 	       "  bomb --duration-ms N [--reap] [--max N] [--hold-ms N]\n"
 	       "  spawn N [--hold-ms M]\n"
 	       "  threads N [--hold-ms M]\n"
@@ -205,6 +209,37 @@ static int join_cgroup(const char *path)
 		return -1;
 	}
 	close(fd);
+	return 0;
+}
+
+/*
+ * Enter depth new pid namespaces: each level's first process (its pid 1)
+ * is a child forked after unshare(CLONE_NEWPID); the parent only waits for
+ * it and exits as it did. Returns in the innermost pid 1; 0 or -1.
+ */
+static int enter_pid_namespaces(int depth)
+{
+	for (int level = 0; level < depth; level++) {
+		pid_t child;
+		int st;
+
+		if (unshare(CLONE_NEWPID)) {
+			fprintf(stderr, "%s: unshare(CLONE_NEWPID): %s\n", prog, strerror(errno));
+			return -1;
+		}
+		child = fork();
+		if (child < 0) {
+			fprintf(stderr, "%s: fork into the new pid namespace: %s\n", prog,
+				strerror(errno));
+			return -1;
+		}
+		if (child == 0)
+			continue;
+		while (waitpid(child, &st, 0) < 0)
+			if (errno != EINTR)
+				_exit(1);
+		_exit(WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st));
+	}
 	return 0;
 }
 
@@ -1137,7 +1172,7 @@ static int cmd_sample(int argc, char **argv)
 int main(int argc, char **argv)
 {
 	const char *cgroups[MAX_CGROUP_ARGS];
-	int ncg = 0, i = 1;
+	int ncg = 0, pidns = 0, i = 1;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	signal(SIGUSR1, on_release);
@@ -1158,10 +1193,18 @@ int main(int argc, char **argv)
 			i += 2;
 			continue;
 		}
+		if (!strcmp(argv[i], "--new-pidns")) {
+			if (++pidns > 3)
+				die_usage("--new-pidns: at most 3 levels");
+			i++;
+			continue;
+		}
 		die_usage("unknown option '%s'", argv[i]);
 	}
 	if (i >= argc)
 		die_usage("a subcommand is required");
+	if (enter_pid_namespaces(pidns))
+		return 1;
 	/* Join the cgroups before anything else: every task we make is in them. */
 	for (int c = 0; c < ncg; c++)
 		if (join_cgroup(cgroups[c]))
