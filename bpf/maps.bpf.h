@@ -78,7 +78,8 @@ struct pg_task {
 	__u32 killed;		/* pidguard sent it SIGKILL (counted in dying) */
 	__u64 owner;		/* task_records: the owner's start_time */
 	__u32 levels;		/* bit L: slots[L] was charged at some point */
-	__u32 zombie;		/* task_exit gave it a zombie entry */
+	__u32 zombie;		/* the zombies key (global pid) task_exit gave
+				 * it; 0: none */
 };
 
 /*
@@ -127,8 +128,18 @@ struct {
  * A process leader that has exited keeps counting until its parent reaps it
  * (zombies hold PIDs). The only reap-time hook available everywhere is the
  * exit of the parent's wait4()/waitid(), which knows the reaped pid but not
- * the task; so at exit a leader's charges move from task storage to this
- * map, keyed by the task's address, and zombie_pids finds them by pid.
+ * the task; so at exit a leader's charges move from its record to this map,
+ * keyed by its global pid (its pid in the host's namespace), and zombie_pids
+ * finds them by the pid a reaper in a container's namespace sees.
+ *
+ * Keyed by pid, a host reaper finds the entry with one lookup, and a task
+ * in no pid namespace of its own (one key) costs one insert and one delete.
+ * A pid number is free for reuse only once its task is reaped, so an entry
+ * still at a pid that a new zombie has (its release was lost or is still
+ * due) belongs to a task that is gone: the new zombie takes it over
+ * (zombie_pids.bpf.h). `task` tells an entry's own task from a later one
+ * with the same pid: the free hook and the collector act only on their own.
+ *
  * Capacity: zombies of limited cgroups at once (bounded by the sum of the
  * limits, in practice); when full, the charge stays on the task and is
  * released at sched_process_free (one RCU grace period later), counted in
@@ -138,12 +149,14 @@ struct {
 
 struct pg_zombie {
 	__u64 slots[PG_MAX_LEVELS];
-	__u32 owned;		/* 1 once reap or free has taken the charge */
+	__u64 task;		/* struct task_struct * of the zombie */
+	__u32 owned;		/* 1 once reap, free or collector has taken the
+				 * charge: only that hook deletes the entry */
 	__u32 killed;
-	__u32 pid;		/* global pid, to reject a stale zombie_pids key */
-	__u32 nr_keys;		/* zombie_pids keys to delete with the entry */
-	__u32 dead_pass;	/* collection pass that first saw its task gone */
 	__u32 levels;		/* as pg_task.levels */
+	__u32 dead_pass;	/* collection pass that first saw its task gone */
+	__u32 nr_keys;		/* zombie_pids keys to delete with the entry */
+	__u32 pad;
 	__u64 key_ns[PG_PIDNS_INDEXED];
 	__u32 key_nr[PG_PIDNS_INDEXED];
 };
@@ -151,15 +164,16 @@ struct pg_zombie {
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 65536);
-	__type(key, __u64);
+	__type(key, __u32);		/* global pid */
 	__type(value, struct pg_zombie);
 } zombies SEC(".maps");
 
 /*
- * (pid namespace, pid number in it) -> task address, for each namespace the
- * zombie is visible in (up to PG_PIDNS_INDEXED levels): wait4() returns the
- * pid as the reaper sees it, and the reaper may be in any ancestor namespace
- * (a container's init, or the host's after reparenting).
+ * (pid namespace, pid number in it) -> global pid (the zombies key), for
+ * each namespace below the host's that the zombie is visible in (up to
+ * PG_PIDNS_INDEXED levels deep): wait4() returns the pid as the reaper sees
+ * it, and the reaper may be in any ancestor namespace (a container's init,
+ * or the host's after reparenting, which needs no key here).
  */
 struct pg_pid_key {
 	__u64 ns;		/* struct pid_namespace address */
@@ -171,7 +185,7 @@ struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 65536 * 2);
 	__type(key, struct pg_pid_key);
-	__type(value, __u64);
+	__type(value, __u32);		/* global pid */
 } zombie_pids SEC(".maps");
 
 #endif /* PG_MAPS_BPF_H */

@@ -477,11 +477,10 @@ int BPF_PROG(task_exit, struct task_struct *task)
 	struct pg_task *ts;
 	struct handover_ctx hc;
 	struct pg_zombie z = {};
-	__u64 key = (__u64)task;
 	struct pg_zombie *zv;
 	struct pid *pid;
 	__u64 any = 0;
-	__u32 level;
+	__u32 gpid, level;
 
 	ts = task_record(task);
 	if (!ts)
@@ -506,30 +505,33 @@ int BPF_PROG(task_exit, struct task_struct *task)
 	 * copied had its bit set before it was charged. */
 	z.levels = __sync_fetch_and_or(&ts->levels, 0);
 	z.killed = ts->killed;
-	z.pid = task->pid;
+	z.task = (__u64)task;
+	/* The global pid (task->pid caches numbers[0].nr) keys the entry; each
+	 * namespace below the host's gets a zombie_pids key. numbers[] is
+	 * numbers[1] in older kernels' BTF: past it only a probe may read. */
+	gpid = task->pid;
 	pid = task->thread_pid;
 	level = pid->level;
-	/* numbers[] is numbers[1] in older kernels' BTF: past it only a probe
-	 * may read. */
 	for (__u32 i = 0; i < PG_PIDNS_INDEXED; i++) {
 		struct upid upid;
 
-		if (i > level)
+		if (i >= level)
 			break;
-		if (bpf_core_read(&upid, sizeof(upid), &pid->numbers[i]))
+		if (bpf_core_read(&upid, sizeof(upid), &pid->numbers[i + 1]))
 			break;
 		z.key_ns[i] = (__u64)upid.ns;
 		z.key_nr[i] = upid.nr;
 		z.nr_keys = i + 1;
 	}
-	if (bpf_map_update_elem(&zombies, &key, &z, BPF_NOEXIST)) {
+	if (zombie_insert(gpid, &z)) {
 		/* The charge stays on the task; sched_process_free releases it. */
 		STAT_INC(zombies_full);
 		return 0;
 	}
-	/* The free hook looks for a zombie entry only where this is set. */
-	ts->zombie = 1;
-	zv = bpf_map_lookup_elem(&zombies, &key);
+	/* The free hook looks for a zombie entry only where this is set: the
+	 * pid is gone from the task by then. */
+	ts->zombie = gpid;
+	zv = bpf_map_lookup_elem(&zombies, &gpid);
 	if (!zv)
 		return 0;
 	hc.from = ts->slots;
@@ -538,20 +540,9 @@ int BPF_PROG(task_exit, struct task_struct *task)
 	for (__u32 i = 0; i < PG_PIDNS_INDEXED; i++) {
 		if (i >= zv->nr_keys)
 			break;
-		zpid_add(zv->key_ns[i], zv->key_nr[i], key);
+		zpid_add(zv->key_ns[i], zv->key_nr[i], gpid);
 	}
 	return 0;
-}
-
-/* Forget a zombie: its pid keys (those still pointing at it) and entry. */
-static __always_inline void zombie_forget(__u64 key, struct pg_zombie *z)
-{
-	for (__u32 i = 0; i < PG_PIDNS_INDEXED; i++) {
-		if (i >= z->nr_keys)
-			break;
-		zpid_forget(z->key_ns[i], z->key_nr[i], key);
-	}
-	bpf_map_delete_elem(&zombies, &key);
 }
 
 /* Layout of the syscalls:sys_exit_* tracepoints' records. */
@@ -570,25 +561,30 @@ static __always_inline int on_reap(long ret)
 	struct pg_zombie *z;
 	struct upid upid;
 	struct pid *pid;
-	__u64 *owner;
-	__u32 level;
-	__u64 key;
+	__u32 *owner;
+	__u32 gpid, level;
 
 	/* Most reaps on a host are of tasks no zombie entry has a key for. */
 	if (ret <= 0 || !zpid_maybe((__u32)ret))
 		return 0;
-	/* The pid as the reaper sees it: look it up in the reaper's namespace. */
+	/* The pid as the reaper sees it: the global pid in the host's
+	 * namespace, else a key of the reaper's namespace. */
 	pid = current->thread_pid;
 	level = pid->level;
-	if (level >= 32 || bpf_core_read(&upid, sizeof(upid), &pid->numbers[level]))
-		return 0;
-	pk.ns = (__u64)upid.ns;
-	pk.nr = (__u32)ret;
-	owner = bpf_map_lookup_elem(&zombie_pids, &pk);
-	if (!owner)
-		return 0;
-	key = *owner;
-	z = bpf_map_lookup_elem(&zombies, &key);
+	if (level == 0) {
+		gpid = (__u32)ret;
+	} else {
+		if (level > PG_PIDNS_INDEXED ||
+		    bpf_core_read(&upid, sizeof(upid), &pid->numbers[level]))
+			return 0;
+		pk.ns = (__u64)upid.ns;
+		pk.nr = (__u32)ret;
+		owner = bpf_map_lookup_elem(&zombie_pids, &pk);
+		if (!owner)
+			return 0;
+		gpid = *owner;
+	}
+	z = bpf_map_lookup_elem(&zombies, &gpid);
 	if (!z)
 		return 0;
 	/*
@@ -597,13 +593,11 @@ static __always_inline int on_reap(long ret)
 	 * struct is still valid here: it is freed an RCU grace period after
 	 * the reap, and its free hook deletes this entry first.
 	 */
-	reaped = (struct task_struct *)key;
-	if (BPF_CORE_READ(reaped, exit_state) != PG_EXIT_DEAD || (__u32)BPF_CORE_READ(reaped, pid) != z->pid)
+	reaped = (struct task_struct *)z->task;
+	if (BPF_CORE_READ(reaped, exit_state) != PG_EXIT_DEAD ||
+	    (__u32)BPF_CORE_READ(reaped, pid) != gpid)
 		return 0;
-	if (__sync_lock_test_and_set(&z->owned, 1))
-		return 0;
-	slots_release(z->slots, z->levels, z->killed);
-	zombie_forget(key, z);
+	zombie_release(gpid, z, false);
 	return 0;
 }
 
@@ -677,6 +671,7 @@ int BPF_PROG(task_free, struct task_struct *task)
 	__u64 key = (__u64)task;
 	struct pg_task *entry, *r, *s;
 	struct pg_zombie *z;
+	__u32 gpid;
 	bool quiet;
 
 	/* Every task on the host passes here: a task with no record was
@@ -700,14 +695,13 @@ int BPF_PROG(task_free, struct task_struct *task)
 		record_free(r);
 	if (s && s != r)
 		record_free(s);
-	/* Only a leader's exit makes a zombie entry, and it marks the record:
-	 * a thread's free skips a lookup that would miss. */
-	z = (r && r->zombie) || (s && s->zombie) ? bpf_map_lookup_elem(&zombies, &key) : NULL;
-	if (z) {
-		if (!__sync_lock_test_and_set(&z->owned, 1) && slots_release(z->slots, z->levels, z->killed))
-			STAT_INC(late_release);
-		zombie_forget(key, z);
-	}
+	/* Only a leader's exit makes a zombie entry, and it leaves the key in
+	 * the record: a thread's free skips a lookup that would miss. An entry
+	 * at that pid for another task is not ours to touch. */
+	gpid = r && r->zombie ? r->zombie : (s ? s->zombie : 0);
+	z = gpid ? bpf_map_lookup_elem(&zombies, &gpid) : NULL;
+	if (z && z->task == key)
+		zombie_release(gpid, z, true);
 	/* Deleted, the entry is reused at once: only when no iterator can
 	 * hold it. Left (or if the delete fails), record_gc collects it. */
 	if (quiet && r && r == entry && records_quiet(cfg))
@@ -724,8 +718,9 @@ int reconcile(struct bpf_iter__task *ctx)
 	struct pg_config *cfg = config_get();
 	struct reconcile_ctx c;
 	struct want_ctx w;
+	struct pg_zombie *z;
 	struct pg_task *ts;
-	__u64 key;
+	__u32 gpid;
 
 	/* Count the pass as running from its first call, before any record
 	 * is looked at, to its last (no task): meanwhile the free hook leaves
@@ -743,8 +738,9 @@ int reconcile(struct bpf_iter__task *ctx)
 	if (BPF_CORE_READ(task, exit_state) & PG_EXIT_DEAD)
 		return 0;
 	/* An exited leader's charge lives in the zombie index already. */
-	key = (__u64)task;
-	if (bpf_map_lookup_elem(&zombies, &key))
+	gpid = task->pid;
+	z = bpf_map_lookup_elem(&zombies, &gpid);
+	if (z && z->task == (__u64)task)
 		return 0;
 	ts = task_record_for(cfg, task, &w);
 	if (!ts)
@@ -765,7 +761,7 @@ int reconcile(struct bpf_iter__task *ctx)
  * have been seen to outlive their task, never released: the cause is not
  * found yet. This pass, run by the loader every second over the zombies
  * map, is the safety net: an entry whose task is gone (reaped, or its
- * address now holds another task) in two passes in a row has lost its
+ * struct now holds another task) in two passes in a row has lost its
  * release; it is released, forgotten and counted in stats.zombies_collected,
  * so that the loss is reported, never silent.
  */
@@ -773,10 +769,9 @@ SEC("iter/bpf_map_elem")
 int zombie_gc(struct bpf_iter__bpf_map_elem *ctx)
 {
 	struct pg_config *cfg = config_get();
-	struct task_struct *task;
-	__u64 *keyp = ctx->key;
+	__u32 *keyp = ctx->key;
 	struct pg_zombie *z;
-	__u64 key;
+	__u32 gpid;
 
 	if (!keyp || !ctx->value || !cfg)
 		return 0;
@@ -785,20 +780,21 @@ int zombie_gc(struct bpf_iter__bpf_map_elem *ctx)
 	 * that had just added a level, the level_mask it read before. */
 	if (!ctx->meta->seq_num && !__sync_add_and_fetch(&cfg->gc_pass, 1))
 		__sync_fetch_and_add(&cfg->gc_pass, 1);	/* 0: "not seen gone" */
-	key = *keyp;
-	z = bpf_map_lookup_elem(&zombies, &key);
+	gpid = *keyp;
+	z = bpf_map_lookup_elem(&zombies, &gpid);
 	if (!z)
 		return 0;
 	if (z->owned) {
-		/* Released, but a delete failed (EBUSY in softirq): tidy up. */
-		zombie_forget(key, z);
+		/* Released, but its delete failed (EBUSY in softirq): tidy up
+		 * a pass later (owned 2), when its owner is surely done with
+		 * it. Deletes are by pid: one landing after another hook's
+		 * could hit a newer entry at the same pid. */
+		if (__sync_val_compare_and_swap(&z->owned, 1, 2) == 2)
+			zombie_forget(gpid, z);
 		return 0;
 	}
-	/* A zombie, or a leader still in do_exit: alive, leave it. The task
-	 * struct is read with probes: a freed one is never a fault. */
-	task = (struct task_struct *)key;
-	if ((__u32)BPF_CORE_READ(task, pid) == z->pid &&
-	    BPF_CORE_READ(task, exit_state) != PG_EXIT_DEAD)
+	/* A zombie, or a leader still in do_exit: alive, leave it. */
+	if (!zombie_task_gone(gpid, z))
 		return 0;
 	if (!z->dead_pass) {
 		z->dead_pass = cfg->gc_pass;	/* reaped: its free hook is due */
@@ -807,7 +803,7 @@ int zombie_gc(struct bpf_iter__bpf_map_elem *ctx)
 	if (z->dead_pass == cfg->gc_pass || __sync_lock_test_and_set(&z->owned, 1))
 		return 0;
 	slots_release(z->slots, z->levels, z->killed);
-	zombie_forget(key, z);
+	zombie_forget(gpid, z);
 	STAT_INC(zombies_collected);
 	return 0;
 }

@@ -171,8 +171,9 @@ else
 fi
 
 name=faults-lost-zombie-collected
-# A zombie entry whose release never comes (here a fake one, for a task
-# address that is no task, with no charge in it) is collected on its
+# A zombie entry whose release never comes (here a fake one, at a pid
+# above the kernel's PID_MAX_LIMIT, for a task address that is no task,
+# with no charge in it) is collected on its
 # second sighting by the loader's pass a second, counted in
 # stats.zombies_collected and reported once. zombie_gc numbers its own
 # passes, so that the loader never writes settings in its loop.
@@ -185,10 +186,12 @@ elif [ -z "${RUN_PID:-}" ]; then
 else
 	pg_status > /dev/null 2>&1
 	before=$(stat_field zombies_collected)
-	# struct pg_zombie (200 bytes): slots[16], owned, killed, pid (1), ...
-	val="$(printf '0 %.0s' $(seq 1 136))1 0 0 0 $(printf '0 %.0s' $(seq 1 60))"
+	# Key: pid 4194305 (0x400001), one past PID_MAX_LIMIT: never a task's.
+	# struct pg_zombie (208 bytes): slots[16], task (16), then 72 zeros.
+	key="1 0 64 0"
+	val="$(printf '0 %.0s' $(seq 1 128))16 0 0 0 0 0 0 0 $(printf '0 %.0s' $(seq 1 72))"
 	# shellcheck disable=SC2086
-	"$BPFTOOL" map update pinned "$PIN_DIR/zombies" key 16 0 0 0 0 0 0 0 value $val 2> "$T/plant.err"
+	"$BPFTOOL" map update pinned "$PIN_DIR/zombies" key $key value $val 2> "$T/plant.err"
 	planted=$?
 	_end=$(( $(now_ms) + 6000 * PG_SCALE ))
 	while :; do
@@ -201,7 +204,8 @@ else
 		notok "$name" "bpftool could not plant the entry: $(head -c 200 "$T/plant.err")"
 	elif [ "$got" != $((before + 1)) ]; then
 		notok "$name" "zombies_collected went from $before to $got in 6 s, expected +1"
-	elif "$BPFTOOL" map lookup pinned "$PIN_DIR/zombies" key 16 0 0 0 0 0 0 0 > /dev/null 2>&1; then
+	# shellcheck disable=SC2086
+	elif "$BPFTOOL" map lookup pinned "$PIN_DIR/zombies" key $key > /dev/null 2>&1; then
 		notok "$name" "the collected entry is still in the zombie index"
 	elif ! pg_wait_line "$T/run.err" 'were collected; counts are exact again' 3000 "$RUN_PID"; then
 		notok "$name" "the loader did not report the collection: $(pg_run_why)"
