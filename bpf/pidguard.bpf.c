@@ -696,10 +696,11 @@ int BPF_PROG(task_free, struct task_struct *task)
 	if (s && s != r)
 		record_free(s);
 	/* Only a leader's exit makes a zombie entry, and it leaves the key in
-	 * the record: a thread's free skips a lookup that would miss. An entry
+	 * the record: a thread's free skips a lookup that would miss, and so
+	 * does a leader's whose reap deleted it (the filter, mostly). An entry
 	 * at that pid for another task is not ours to touch. */
 	gpid = r && r->zombie ? r->zombie : (s ? s->zombie : 0);
-	z = gpid ? bpf_map_lookup_elem(&zombies, &gpid) : NULL;
+	z = gpid && zpid_maybe(gpid) ? bpf_map_lookup_elem(&zombies, &gpid) : NULL;
 	if (z && z->task == key)
 		zombie_release(gpid, z, true);
 	/* Deleted, the entry is reused at once: only when no iterator can
