@@ -132,8 +132,9 @@ struct {
  * keyed by its global pid (its pid in the host's namespace), and zombie_pids
  * finds them by the pid a reaper in a container's namespace sees.
  *
- * Keyed by pid, a host reaper finds the entry with one lookup, and a task
- * in no pid namespace of its own (one key) costs one insert and one delete.
+ * Keyed by pid, a host reaper finds the entry with one lookup, and a
+ * process of the host's pid namespace (no zombie_pids key) costs one
+ * insert and one delete.
  * A pid number is free for reuse only once its task is reaped, so an entry
  * still at a pid that a new zombie has (its release was lost or is still
  * due) belongs to a task that is gone: the new zombie takes it over

@@ -47,21 +47,29 @@ static __always_inline bool zpid_maybe(__u32 nr)
 
 /* ---- Secondary keys: a pid in a container's namespace ---- */
 
-/* Point key (ns, nr) at the zombie entry of global pid gpid. A key left by
- * a zombie whose pid number has been reused is taken over in place. */
+/*
+ * Point key (ns, nr) at the zombie entry of global pid gpid. A key left by
+ * a zombie whose pid number has been reused is taken over in place. With
+ * the map full, a reaper in that namespace will not find the entry: its
+ * charge waits for the free hook, counted in stats.zombies_full.
+ */
 static __always_inline void zpid_add(__u64 ns, __u32 nr, __u32 gpid)
 {
 	struct pg_pid_key pk = { .ns = ns, .nr = nr };
 	__u32 *cnt = zpid_filter_slot(nr);
 	__u32 *old;
+	int err;
 
 	__sync_fetch_and_add(cnt, 1);
-	if (!bpf_map_update_elem(&zombie_pids, &pk, &gpid, BPF_NOEXIST))
+	err = (int)bpf_map_update_elem(&zombie_pids, &pk, &gpid, BPF_NOEXIST);
+	if (!err)
 		return;
 	__sync_fetch_and_add(cnt, -1);
 	old = bpf_map_lookup_elem(&zombie_pids, &pk);
 	if (old)
 		__sync_lock_test_and_set(old, gpid);
+	else
+		STAT_INC(zombies_full);
 }
 
 /* Delete key (ns, nr) if it still points at global pid gpid. */
