@@ -77,6 +77,29 @@ else
 fi
 pg_finish "$P" 5000
 
+# -- the same, the new program exiting at once: it usually exits, and its
+# exit indexes its zombie under the pid the old leader's entry still has
+# (that entry waits for the old leader's free hook, an RCU grace period
+# away). That entry is stale: it is released, as late, and replaced. Each
+# run gives exactly one late release (the old leader's, at its free hook
+# or at the takeover) and no zombies_full, whichever came first --
+name=limits-exec-from-thread-exits-at-once
+pg_status > /dev/null 2>&1
+zf0=$(stat_field zombies_full); lr0=$(stat_field late_release)
+runs=10 failed=0
+for _r in $(seq 1 $runs); do
+	pg_forker "$T/xq.out" --cgroup "$A" thread-exec 4 --hold-ms 0
+	pg_finish "$BG_PID" 5000
+	[ "$FINISH_RC" = 0 ] || failed=$((failed + 1))
+done
+if expect_eq "$name" "runs that failed" "$failed" 0 &&
+	expect_exact "$name" "$RA" "$A" 0 "after $runs runs" &&
+	expect_eq "$name" "current after the runs" "$GOT_CUR" 0 &&
+	expect_eq "$name" "zombies_full" "$(stat_field zombies_full)" "$zf0" &&
+	expect_eq "$name" "late releases" "$(stat_field late_release)" $((lr0 + runs)); then
+	ok "$name"
+fi
+
 # -- zombies reaped late: they count until reaped --
 name=limits-zombies-reaped-late
 pg_forker "$T/z.out" --cgroup "$A" zombies 20 --hold-ms 1500
