@@ -223,7 +223,9 @@ name=faults-zombie-pids-full
 # each zombie's free hook releases it
 # instead (late_release; or the collector, zombies_collected, for the
 # rare task whose free hook this kernel does not show): counts exact,
-# nothing lost, only later.
+# nothing lost, only later. At least 3 late: a record stale since an
+# earlier test (its free hook not seen) may be taken over meanwhile, one
+# more late release.
 D=$(cg_make d) || exit 1
 RD=$(cg_rel "$D")
 if [ -e "$PIN_DIR/link_task_release" ]; then
@@ -247,12 +249,12 @@ else
 		notok "$name" "the 3 zombies were not reaped: $(tr '\n' ' ' < "$T/zp.out")"
 	elif expect_exact "$name" "$RD" "$D" 0 "after the reaps" &&
 	     expect_eq "$name" "zombies_full" "$(stat_field zombies_full)" $((zf0 + 4)) &&
-	     expect_eq "$name" "late_release + zombies_collected" \
+	     expect_ge "$name" "late_release + zombies_collected" \
 		$(( $(stat_field late_release) + $(stat_field zombies_collected) )) $((late0 + 3)) &&
 	     expect_eq "$name" "planted keys deleted" "$(kv "$T/zp-del.out" deleted)" \
 		"$(kv "$T/zp-fill.out" added)"; then
 		ok "$name"
-		note "$name: $(kv "$T/zp-fill.out" added) entries filled the map"
+		note "$name: $(kv "$T/zp-fill.out" added) entries filled the map; late releases + collected: +$(( $(stat_field late_release) + $(stat_field zombies_collected) - late0 ))"
 	fi
 fi
 

@@ -81,8 +81,11 @@ pg_finish "$P" 5000
 # exit indexes its zombie under the pid the old leader's entry still has
 # (that entry waits for the old leader's free hook, an RCU grace period
 # away). That entry is stale: it is released, as late, and replaced. Each
-# run gives exactly one late release (the old leader's, at its free hook
-# or at the takeover) and no zombies_full, whichever came first --
+# run gives one late release (the old leader's, at its free hook or at the
+# takeover) and no zombies_full, whichever came first. A takeover that
+# failed would count zombies_full. Late releases are checked as at least
+# one per run: a record stale since an earlier test (its free hook not
+# seen) may be taken over meanwhile, one more --
 name=limits-exec-from-thread-exits-at-once
 pg_status > /dev/null 2>&1
 zf0=$(stat_field zombies_full); lr0=$(stat_field late_release)
@@ -96,8 +99,9 @@ if expect_eq "$name" "runs that failed" "$failed" 0 &&
 	expect_exact "$name" "$RA" "$A" 0 "after $runs runs" &&
 	expect_eq "$name" "current after the runs" "$GOT_CUR" 0 &&
 	expect_eq "$name" "zombies_full" "$(stat_field zombies_full)" "$zf0" &&
-	expect_eq "$name" "late releases" "$(stat_field late_release)" $((lr0 + runs)); then
+	expect_ge "$name" "late releases" "$(stat_field late_release)" $((lr0 + runs)); then
 	ok "$name"
+	note "$name: late releases +$(( $(stat_field late_release) - lr0 )) in $runs runs"
 fi
 
 # -- zombies reaped late: they count until reaped --
