@@ -215,7 +215,8 @@ static int join_cgroup(const char *path)
 /*
  * Enter depth new pid namespaces: each level's first process (its pid 1)
  * is a child forked after unshare(CLONE_NEWPID); the parent only waits for
- * it and exits as it did. Returns in the innermost pid 1; 0 or -1.
+ * it and exits as it did, and its death kills that child (and so the
+ * namespace). Returns in the innermost pid 1; 0 or -1.
  */
 static int enter_pid_namespaces(int depth)
 {
@@ -233,8 +234,12 @@ static int enter_pid_namespaces(int depth)
 				strerror(errno));
 			return -1;
 		}
-		if (child == 0)
+		if (child == 0) {
+			/* A test that kills the forker it started kills the
+			 * waiting parent: take the namespace down with it. */
+			prctl(PR_SET_PDEATHSIG, SIGKILL);
 			continue;
+		}
 		while (waitpid(child, &st, 0) < 0)
 			if (errno != EINTR)
 				_exit(1);
