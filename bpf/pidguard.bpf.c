@@ -801,11 +801,8 @@ int zombie_gc(struct bpf_iter__bpf_map_elem *ctx)
 		z->dead_pass = cfg->gc_pass;	/* reaped: its free hook is due */
 		return 0;
 	}
-	if (z->dead_pass == cfg->gc_pass || __sync_lock_test_and_set(&z->owned, 1))
-		return 0;
-	slots_release(z->slots, z->levels, z->killed);
-	zombie_forget(gpid, z);
-	STAT_INC(zombies_collected);
+	if (z->dead_pass != cfg->gc_pass && zombie_release(gpid, z, false))
+		STAT_INC(zombies_collected);
 	return 0;
 }
 
