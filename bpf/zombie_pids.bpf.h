@@ -45,6 +45,32 @@ static __always_inline bool zpid_maybe(__u32 nr)
 	return *zpid_filter_slot(nr) != 0;
 }
 
+/*
+ * Insert key, of pid number nr, into map (zombies or zombie_pids) under
+ * the filter's rule: its counter is raised first, and lowered again unless
+ * the insert made a new key. 0 or the map's error, read as an int: 6.1
+ * zero-extends the helper's error to 64 bits.
+ */
+static __always_inline int zpid_insert(void *map, const void *key, const void *value, __u32 nr)
+{
+	__u32 *cnt = zpid_filter_slot(nr);
+	int err;
+
+	__sync_fetch_and_add(cnt, 1);
+	err = (int)bpf_map_update_elem(map, key, value, BPF_NOEXIST);
+	if (err)
+		__sync_fetch_and_add(cnt, -1);
+	return err;
+}
+
+/* Delete key, of pid number nr, from map: the counter is lowered only for
+ * a key that was there. */
+static __always_inline void zpid_delete(void *map, const void *key, __u32 nr)
+{
+	if (!bpf_map_delete_elem(map, key))
+		__sync_fetch_and_add(zpid_filter_slot(nr), -1);
+}
+
 /* ---- Secondary keys: a pid in a container's namespace ---- */
 
 /*
@@ -56,15 +82,10 @@ static __always_inline bool zpid_maybe(__u32 nr)
 static __always_inline void zpid_add(__u64 ns, __u32 nr, __u32 gpid)
 {
 	struct pg_pid_key pk = { .ns = ns, .nr = nr };
-	__u32 *cnt = zpid_filter_slot(nr);
 	__u32 *old;
-	int err;
 
-	__sync_fetch_and_add(cnt, 1);
-	err = (int)bpf_map_update_elem(&zombie_pids, &pk, &gpid, BPF_NOEXIST);
-	if (!err)
+	if (!zpid_insert(&zombie_pids, &pk, &gpid, nr))
 		return;
-	__sync_fetch_and_add(cnt, -1);
 	old = bpf_map_lookup_elem(&zombie_pids, &pk);
 	if (old)
 		__sync_lock_test_and_set(old, gpid);
@@ -78,8 +99,8 @@ static __always_inline void zpid_forget(__u64 ns, __u32 nr, __u32 gpid)
 	struct pg_pid_key pk = { .ns = ns, .nr = nr };
 	__u32 *owner = bpf_map_lookup_elem(&zombie_pids, &pk);
 
-	if (owner && *owner == gpid && !bpf_map_delete_elem(&zombie_pids, &pk))
-		__sync_fetch_and_add(zpid_filter_slot(nr), -1);
+	if (owner && *owner == gpid)
+		zpid_delete(&zombie_pids, &pk, nr);
 }
 
 /* ---- Entries: by global pid ---- */
@@ -105,8 +126,7 @@ static __always_inline void zombie_forget(__u32 gpid, struct pg_zombie *z)
 			break;
 		zpid_forget(z->key_ns[i], z->key_nr[i], gpid);
 	}
-	if (!bpf_map_delete_elem(&zombies, &gpid))
-		__sync_fetch_and_add(zpid_filter_slot(gpid), -1);
+	zpid_delete(&zombies, &gpid, gpid);
 }
 
 /* Take the charge of entry z (key gpid) and forget it. False when another
@@ -121,19 +141,6 @@ static __always_inline bool zombie_release(__u32 gpid, struct pg_zombie *z, bool
 	return true;
 }
 
-static __always_inline int zombie_insert_once(__u32 gpid, const struct pg_zombie *z)
-{
-	__u32 *cnt = zpid_filter_slot(gpid);
-	int err;
-
-	__sync_fetch_and_add(cnt, 1);
-	/* Read as an int: 6.1 zero-extends the helper's error to 64 bits. */
-	err = (int)bpf_map_update_elem(&zombies, &gpid, z, BPF_NOEXIST);
-	if (err)
-		__sync_fetch_and_add(cnt, -1);
-	return err;
-}
-
 /*
  * Index zombie z under its global pid; 0 or the map's error. An entry
  * there already is a stale one (its pid was reaped and reused before its
@@ -143,14 +150,14 @@ static __always_inline int zombie_insert_once(__u32 gpid, const struct pg_zombie
 static __always_inline int zombie_insert(__u32 gpid, const struct pg_zombie *z)
 {
 	struct pg_zombie *old;
-	int err = zombie_insert_once(gpid, z);
+	int err = zpid_insert(&zombies, &gpid, z, gpid);
 
 	if (err != -17 /* -EEXIST */)
 		return err;
 	old = bpf_map_lookup_elem(&zombies, &gpid);
 	if (old && (!zombie_task_gone(gpid, old) || !zombie_release(gpid, old, true)))
 		return err;
-	return zombie_insert_once(gpid, z);
+	return zpid_insert(&zombies, &gpid, z, gpid);
 }
 
 #endif /* PG_ZOMBIE_PIDS_BPF_H */
