@@ -183,6 +183,16 @@ pg_serial_exact() {
 		expect_eq "$1" "current" "$GOT_CUR" 0
 }
 
+# pg_serial_unacted NAME DIR REL COUNTER EVENT [wait4|waitid [PIDNS_DEPTH]]:
+# pg_serial_reaper with 300 children in DIR (limit 2); ok when the cgroup's
+# COUNTER stayed 0, no EVENT event was read, and pg_serial_exact holds.
+pg_serial_unacted() {
+	pg_serial_reaper "$1" "$2" 300 "${6:-}" "${7:-}" || return 1
+	expect_eq "$1" "$4 counter" "$(st "$3" "$4")" 0 &&
+		expect_eq "$1" "$5 events" "$(ev_count "$3" "$5")" 0 &&
+		pg_serial_exact "$1" "$3" "$2" && ok "$1"
+}
+
 # kv FILE KEY: the last value of KEY=value in FILE.
 kv() { sed -n "s/^$2=//p" "$1" 2>/dev/null | tail -n 1; }
 
