@@ -164,11 +164,21 @@ struct pg_over {
 #define PG_CHG_RESERVE	(1u << 3)	/* deny mode: sets no peak, the fork
 					 * may still fail; the commit does */
 
+/* zombies.bpf.h: release the zombies of cg_id (a limit at level) that have
+ * been reaped; how many charges of cg_id that gave back. */
+static __always_inline __u32 zombies_collect_reaped(__u64 cg_id, __u32 level);
+
 /*
  * Count one more task in cg_id. With PG_CHG_ENFORCE, records the first limit
  * exceeded in *over (always a valid pointer: the 6.1 verifier does not carry
  * a constant NULL through a bpf_loop callback). Returns PG_CHARGED, plus
  * PG_WARN when the warn threshold was just crossed upward.
+ *
+ * The count may still hold zombies reaped in the last RCU grace period,
+ * whose free hook has not come yet. Where it decides something (past the
+ * limit, at the warn threshold, above the peak), they are released first,
+ * and the charges this call gave back are taken off its count: a release
+ * is won by one caller only, so no two forks are let in on one release.
  */
 static __always_inline int usage_charge(__u64 cg_id, __u32 level, __u32 flags,
 					struct pg_over *over)
@@ -185,6 +195,9 @@ static __always_inline int usage_charge(__u64 cg_id, __u32 level, __u32 flags,
 		__sync_fetch_and_add(&u->dying, 1);
 	if (flags & PG_CHG_FORK)
 		__sync_fetch_and_add(&u->forks, 1);
+	if ((__u64)count > u->peak || (lim->max != PG_NO_LIMIT && count > lim->max) ||
+	    (lim->warn_at && count >= lim->warn_at && !u->warned))
+		count -= zombies_collect_reaped(cg_id, level);
 	past = lim->max != PG_NO_LIMIT && count > lim->max;
 	if (!(flags & PG_CHG_RESERVE))
 		peak_update(u, count);

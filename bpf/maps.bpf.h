@@ -125,41 +125,44 @@ struct {
 } pending SEC(".maps");
 
 /*
- * A process leader that has exited keeps counting until its parent reaps it
- * (zombies hold PIDs). The only reap-time hook available everywhere is the
- * exit of the parent's wait4()/waitid(), which knows the reaped pid but not
- * the task; so at exit a leader's charges move from its record to this map,
- * keyed by its global pid (its pid in the host's namespace), and zombie_pids
- * finds them by the pid a reaper in a container's namespace sees.
+ * A process leader that has exited keeps counting until it is reaped
+ * (zombies hold PIDs). Where fentry/release_task cannot load (this
+ * kernel refuses trampolines and has no kprobes), the only reap-time hook
+ * left is the exits of wait4()/waitid(), which would put every syscall on
+ * the host on the kernel's slow path. So no reap is hooked: at exit a
+ * leader's charges move from its record to this map, keyed by its global
+ * pid, and a reaped zombie's charge is released by sched_process_free, one
+ * RCU grace period (~13 ms) after the reap, or at once by whichever fork,
+ * migration or seeding pass needs its cgroup's exact count first: one
+ * about to pass the limit, cross the warn threshold or set a new peak.
+ * Those are where pids.max's count decides something; there, zombie_sets
+ * finds the cgroup's zombies, and each whose task is EXIT_DEAD (reaped) is
+ * released first (zombies.bpf.h).
  *
- * Keyed by pid, a host reaper finds the entry with one lookup, and a
- * process of the host's pid namespace (no zombie_pids key) costs one
- * insert and one delete.
  * A pid number is free for reuse only once its task is reaped, so an entry
- * still at a pid that a new zombie has (its release was lost or is still
- * due) belongs to a task that is gone: the new zombie takes it over
- * (zombie_pids.bpf.h). `task` tells an entry's own task from a later one
- * with the same pid: the free hook and the collector act only on their own.
+ * still at a pid that a new zombie has (its release is still due or was
+ * lost) belongs to a task that is gone: the new zombie takes it over
+ * (zombies.bpf.h). `task` tells an entry's own task from a later one with
+ * the same pid: the free hook and the collector act only on their own.
  *
  * Capacity: zombies of limited cgroups at once (bounded by the sum of the
  * limits, in practice); when full, the charge stays on the task and is
- * released at sched_process_free (one RCU grace period later), counted in
- * stats.zombies_full.
+ * released at sched_process_free, counted in stats.zombies_full.
  */
-#define PG_PIDNS_INDEXED 4
+#define PG_ZSET		64	/* zombies findable per limited cgroup */
+#define PG_ZSET_NONE	0xff	/* set_idx: not in that cgroup's set */
 
 struct pg_zombie {
 	__u64 slots[PG_MAX_LEVELS];
 	__u64 task;		/* struct task_struct * of the zombie */
-	__u32 owned;		/* 1 once reap, free or collector has taken the
-				 * charge: only that hook deletes the entry */
+	__u32 owned;		/* 1 once free, collector or a limit's check
+				 * has taken the charge: only that one deletes
+				 * the entry */
 	__u32 killed;
 	__u32 levels;		/* as pg_task.levels */
 	__u32 dead_pass;	/* collection pass that first saw its task gone */
-	__u32 nr_keys;		/* zombie_pids keys to delete with the entry */
-	__u32 pad;
-	__u64 key_ns[PG_PIDNS_INDEXED];
-	__u32 key_nr[PG_PIDNS_INDEXED];
+	__u8 set_idx[PG_MAX_LEVELS];	/* its place in the set of slots[L]'s
+					 * cgroup, or PG_ZSET_NONE */
 };
 
 struct {
@@ -170,23 +173,27 @@ struct {
 } zombies SEC(".maps");
 
 /*
- * (pid namespace, pid number in it) -> global pid (the zombies key), for
- * each namespace below the host's that the zombie is visible in (up to
- * PG_PIDNS_INDEXED levels deep): wait4() returns the pid as the reaper sees
- * it, and the reaper may be in any ancestor namespace (a container's init,
- * or the host's after reparenting, which needs no key here).
+ * cgroup id -> the global pids of the zombies charged to it, in places a
+ * zombie takes at its exit and gives back at its release. A check at the
+ * limit reads places, not the whole zombies map: 64 cover any cgroup whose
+ * processes reap their children (a reaped zombie's place is taken back by
+ * the next check or by a new zombie that finds the set full). More zombies
+ * than that, unreaped at once, are counted in stats.zombies_full: their
+ * charges wait for the free hook. LRU: a removed cgroup's set is evicted
+ * when room is needed, with nobody to delete it (cgroup ids are never
+ * reused).
  */
-struct pg_pid_key {
-	__u64 ns;		/* struct pid_namespace address */
-	__u32 nr;
+struct pg_zset {
+	__u32 hi;		/* 1 + the highest place ever taken */
 	__u32 pad;
+	__u32 gpid[PG_ZSET];	/* 0: free */
 };
 
 struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 65536 * 2);
-	__type(key, struct pg_pid_key);
-	__type(value, __u32);		/* global pid */
-} zombie_pids SEC(".maps");
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, PG_MAX_CGROUPS);
+	__type(key, __u64);		/* cgroup id */
+	__type(value, struct pg_zset);
+} zombie_sets SEC(".maps");
 
 #endif /* PG_MAPS_BPF_H */

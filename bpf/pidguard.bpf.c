@@ -34,19 +34,23 @@
  *   sched_process_exit   a thread other than the leader is reaped at once on
  *                        exit: release it now. A process leader becomes a
  *                        zombie and still counts: move its charge to the
- *                        zombie index, where the reap finds it.
+ *                        zombie index (zombies.bpf.h).
  *   fentry/release_task  where the kernel allows trampolines: the reap,
  *                        every kind, exactly where pids.max uncharges.
- *                        Then sched_process_exit moves nothing and the
- *                        two hooks below are not attached.
- *   sys_exit_wait4/waitid  the parent reaped a zombie: release it now. This
- *                        is the reap-time hook every kernel has (no kprobe or
- *                        fentry needed); sched_process_free alone would hold
- *                        the charge one RCU grace period (~13 ms measured)
- *                        after the reap, long enough to refuse a fork that
- *                        pids.max would allow.
+ *                        Then sched_process_exit moves nothing.
+ *   (no reap hook)       elsewhere, as on the build machines, no reap is
+ *                        hooked: the exits of wait4/waitid, the only
+ *                        reap-time hooks left, would put every syscall on
+ *                        the host on the kernel's slow path. A reaped
+ *                        zombie's charge goes at its free (one RCU grace
+ *                        period, ~13 ms, after the reap), or at once when
+ *                        a fork, migration or seeding pass needs its
+ *                        cgroup's exact count (past the limit, the warn
+ *                        threshold, a new peak): the check releases every
+ *                        zombie of that cgroup found reaped (EXIT_DEAD)
+ *                        first, so a fork that pids.max allows is allowed.
  *   sched_process_free   the last word: release whatever is still charged
- *                        (auto-reaped leaders, exec's old leader) and forget
+ *                        (reaped zombies, exec's old leader) and forget
  *                        the task (its task_records entry is deleted).
  *   iter/bpf_map_elem    record_gc: delete task_records entries whose task
  *                        is gone but that the free hook had to leave;
@@ -81,7 +85,7 @@
 #include "maps.bpf.h"
 #include "charge.bpf.h"
 #include "task_record.bpf.h"
-#include "zombie_pids.bpf.h"
+#include "zombies.bpf.h"
 #include "events.bpf.h"
 
 char LICENSE[] SEC("license") = "GPL";
@@ -478,9 +482,8 @@ int BPF_PROG(task_exit, struct task_struct *task)
 	struct handover_ctx hc;
 	struct pg_zombie z = {};
 	struct pg_zombie *zv;
-	struct pid *pid;
 	__u64 any = 0;
-	__u32 gpid, level;
+	__u32 gpid;
 
 	ts = task_record(task);
 	if (!ts)
@@ -506,23 +509,9 @@ int BPF_PROG(task_exit, struct task_struct *task)
 	z.levels = __sync_fetch_and_or(&ts->levels, 0);
 	z.killed = ts->killed;
 	z.task = (__u64)task;
-	/* The global pid (task->pid caches numbers[0].nr) keys the entry; each
-	 * namespace below the host's gets a zombie_pids key. numbers[] is
-	 * numbers[1] in older kernels' BTF: past it only a probe may read. */
+	__builtin_memset(z.set_idx, PG_ZSET_NONE, sizeof(z.set_idx));
+	/* The global pid (task->pid caches numbers[0].nr) keys the entry. */
 	gpid = task->pid;
-	pid = task->thread_pid;
-	level = pid->level;
-	for (__u32 i = 0; i < PG_PIDNS_INDEXED; i++) {
-		struct upid upid;
-
-		if (i >= level)
-			break;
-		if (bpf_core_read(&upid, sizeof(upid), &pid->numbers[i + 1]))
-			break;
-		z.key_ns[i] = (__u64)upid.ns;
-		z.key_nr[i] = upid.nr;
-		z.nr_keys = i + 1;
-	}
 	if (zombie_insert(gpid, &z)) {
 		/* The charge stays on the task; sched_process_free releases it. */
 		STAT_INC(zombies_full);
@@ -537,104 +526,10 @@ int BPF_PROG(task_exit, struct task_struct *task)
 	hc.from = ts->slots;
 	hc.to = zv->slots;
 	bpf_loop(levels_top(z.levels), handover_cb, &hc, 0);
-	for (__u32 i = 0; i < PG_PIDNS_INDEXED; i++) {
-		if (i >= zv->nr_keys)
-			break;
-		zpid_add(zv->key_ns[i], zv->key_nr[i], gpid);
-	}
-	return 0;
-}
-
-/* Layout of the syscalls:sys_exit_* tracepoints' records. */
-struct sys_exit_record {
-	__u64 common;
-	int syscall_nr;
-	int pad;
-	long ret;
-};
-
-static __always_inline int on_reap(long ret)
-{
-	struct task_struct *current = bpf_get_current_task_btf();
-	struct pg_pid_key pk = {};
-	struct task_struct *reaped;
-	struct pg_zombie *z;
-	struct upid upid;
-	struct pid *pid;
-	__u32 *owner;
-	__u32 gpid, level;
-
-	/* Most reaps on a host are of tasks no zombie entry has a key for. */
-	if (ret <= 0 || !zpid_maybe((__u32)ret))
-		return 0;
-	/* The pid as the reaper sees it: the global pid in the host's
-	 * namespace, else a key of the reaper's namespace. */
-	pid = current->thread_pid;
-	level = pid->level;
-	if (level == 0) {
-		gpid = (__u32)ret;
-	} else {
-		if (level > PG_PIDNS_INDEXED ||
-		    bpf_core_read(&upid, sizeof(upid), &pid->numbers[level]))
-			return 0;
-		pk.ns = (__u64)upid.ns;
-		pk.nr = (__u32)ret;
-		owner = bpf_map_lookup_elem(&zombie_pids, &pk);
-		if (!owner)
-			return 0;
-		gpid = *owner;
-	}
-	z = bpf_map_lookup_elem(&zombies, &gpid);
-	if (!z)
-		return 0;
-	/*
-	 * wait4(WNOWAIT) and stop/continue reports return a pid without
-	 * reaping it: only EXIT_DEAD means the task was released. The task
-	 * struct is still valid here: it is freed an RCU grace period after
-	 * the reap, and its free hook deletes this entry first.
-	 */
-	reaped = (struct task_struct *)z->task;
-	if (BPF_CORE_READ(reaped, exit_state) != PG_EXIT_DEAD ||
-	    (__u32)BPF_CORE_READ(reaped, pid) != gpid)
-		return 0;
-	zombie_release(gpid, z, false);
-	return 0;
-}
-
-SEC("tracepoint/syscalls/sys_exit_wait4")
-int reap_wait4(struct sys_exit_record *ctx)
-{
-	return on_reap(ctx->ret);
-}
-
-/*
- * waitid() returns 0 and writes the reaped pid into the caller's siginfo;
- * systemd and Go's os/exec reap this way. Where that siginfo is, and
- * whether WNOWAIT was asked, are the syscall's arguments: still in the
- * caller's saved user registers at its exit. Reading them there, rather
- * than remembering them at sys_enter_waitid, leaves the syscall entry
- * tracepoint without a probe, which every syscall on the host would
- * otherwise call.
- */
-#define PG_WNOWAIT 0x01000000
-
-SEC("tracepoint/syscalls/sys_exit_waitid")
-int reap_waitid(struct sys_exit_record *ctx)
-{
-	struct pt_regs *regs;
-	__u64 infop, options;
-	int si_pid = 0;
-
-	if (ctx->ret != 0)
-		return 0;
-	regs = (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
-	infop = PT_REGS_PARM3_CORE_SYSCALL(regs);
-	options = PT_REGS_PARM4_CORE_SYSCALL(regs);
-	if (!infop || (options & PG_WNOWAIT))
-		return 0;
-	/* siginfo_t: si_signo, si_errno, si_code, padding, then si_pid. */
-	if (!bpf_probe_read_user(&si_pid, sizeof(si_pid), (void *)(infop + 16)))
-		on_reap(si_pid);
+	/* Before exit_notify makes it reapable: a check at the limit finds
+	 * it there as soon as it is reaped. */
+	if (!zombie_sets_add(gpid, zv))
+		STAT_INC(zombies_full);
 	return 0;
 }
 
@@ -642,9 +537,9 @@ int reap_waitid(struct sys_exit_record *ctx)
  * Where the kernel allows trampolines (not the build machines; Debian's
  * 6.1 does): release_task() is where the pids controller uncharges a task,
  * for every reap (wait4, waitid, autoreap, a thread's exit, exec's old
- * leader). Hooked, it replaces the zombie index and the wait4/waitid
- * tracepoints, which put every syscall on the host on the slow path; the
- * loader attaches one or the other (PG_CAP_REAP_AT_RELEASE).
+ * leader). Hooked, it replaces the zombie index, whose reaped zombies
+ * wait for their free or for a check at the limit; the loader attaches
+ * one or the other (PG_CAP_REAP_AT_RELEASE).
  */
 SEC("fentry/release_task")
 int BPF_PROG(task_release, struct task_struct *task)
@@ -702,7 +597,7 @@ int BPF_PROG(task_free, struct task_struct *task)
 	gpid = r && r->zombie ? r->zombie : (s ? s->zombie : 0);
 	z = gpid && zpid_maybe(gpid) ? bpf_map_lookup_elem(&zombies, &gpid) : NULL;
 	if (z && z->task == key)
-		zombie_release(gpid, z, true);
+		zombie_release(gpid, z, false);
 	/* Deleted, the entry is reused at once: only when no iterator can
 	 * hold it. Left (or if the delete fails), record_gc collects it. */
 	if (quiet && r && r == entry && records_quiet(cfg))
@@ -757,8 +652,8 @@ int reconcile(struct bpf_iter__task *ctx)
 /* ---- Zombie collection ---- */
 
 /*
- * Every zombie entry is released by the reap (wait4/waitid) or, at the
- * latest, by sched_process_free tens of ms after it. Under heavy load a few
+ * Every zombie entry is released by a check at its cgroup's limit or, at
+ * the latest, by sched_process_free tens of ms after its reap. Under heavy load a few
  * have been seen to outlive their task, never released: the cause is not
  * found yet. This pass, run by the loader every second over the zombies
  * map, is the safety net: an entry whose task is gone (reaped, or its
@@ -791,7 +686,7 @@ int zombie_gc(struct bpf_iter__bpf_map_elem *ctx)
 		 * it. Deletes are by pid: one landing after another hook's
 		 * could hit a newer entry at the same pid. */
 		if (__sync_val_compare_and_swap(&z->owned, 1, 2) == 2)
-			zombie_forget(gpid, z);
+			zpid_delete(gpid);
 		return 0;
 	}
 	/* A zombie, or a leader still in do_exit: alive, leave it. */

@@ -99,10 +99,12 @@ struct pg_stats {
 	__u64 events_lost;	/* ring buffer full: event not delivered */
 	__u64 storage_failed;	/* task storage unavailable: task not charged */
 	__u64 pending_full;	/* deny reservation map full: fork allowed */
-	__u64 zombies_full;	/* zombie index full: uncharged at free instead */
+	__u64 zombies_full;	/* zombie index (or a cgroup's set) full: no
+				 * check at the limit finds it; freed later */
 	__u64 kill_failed;	/* bpf_send_signal_task returned an error */
 	__u64 resyncs;		/* threaded migrations that asked for a resync */
-	__u64 late_release;	/* charges released at free, not exit or reap */
+	__u64 late_release;	/* charges found still on a task at its free, or
+				 * on a zombie entry a new zombie took over */
 	__u64 zombies_collected;/* zombie charges whose free hook never came,
 				 * released by the collector: should stay 0 */
 	__u64 records_full;	/* task_records full: record in task storage */

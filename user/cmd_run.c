@@ -112,8 +112,9 @@ static int bring_up(const struct pg_cmdline *cl, struct pg_loader *ld)
 	log__info("reaps seen at %s",
 		  cfg.caps & PG_CAP_REAP_AT_RELEASE ?
 			  "release_task (fentry), where pids.max uncharges" :
-			  "the exit of wait4/waitid (this kernel refuses trampolines: every "
-			  "syscall on the host takes the tracepoint path while loaded)");
+			  "a check at the limit (this kernel refuses trampolines: a reaped "
+			  "zombie counts until its free, ~13 ms, or until its cgroup's "
+			  "limit, warn threshold or peak needs the exact count)");
 	return 0;
 }
 

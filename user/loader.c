@@ -8,8 +8,9 @@
  * loading, never a failure of the whole run; for the LSM, whose refusal
  * shows only at load time (EPERM here although "bpf" is in the LSM list),
  * a failed load is retried without it. The reap is hooked at
- * fentry/release_task where a probe shows that trampolines work, else at
- * the exit of wait4/waitid (see pidguard.bpf.c).
+ * fentry/release_task where a probe shows that trampolines work; elsewhere
+ * no reap is hooked, and the zombie index releases reaped zombies at their
+ * free or at a check at the limit (see pidguard.bpf.c).
  */
 #include <dirent.h>
 #include <errno.h>
@@ -195,8 +196,8 @@ static int task_records_capacity(__u32 *n, char *err, size_t errlen)
 
 /*
  * Choose the programs, load. Returns 0 or -errno, the skeleton in *out.
- * release: the reap is seen at fentry/release_task, else at the exit of
- * wait4/waitid (with the zombie index that they need). records: the
+ * release: the reap is seen at fentry/release_task, else the zombie index
+ * finds reaped zombies at the limit (no reap hook). records: the
  * capacity of task_records.
  */
 static int open_and_load(bool kill, bool deny, bool release, __u32 records,
@@ -217,8 +218,6 @@ static int open_and_load(bool kill, bool deny, bool release, __u32 records,
 	prog_enable(skel->progs.deny_alloc, deny);
 	prog_enable(skel->progs.deny_free, deny);
 	prog_enable(skel->progs.task_release, release);
-	prog_enable(skel->progs.reap_wait4, !release);
-	prog_enable(skel->progs.reap_waitid, !release);
 	ret = bpf_map__set_max_entries(skel->maps.task_records, records);
 	if (!ret)
 		ret = pidguard_bpf__load(skel);
@@ -331,8 +330,8 @@ int loader__load(struct pg_loader *l, enum pg_mode_req req, __u32 *mode, char *w
 	libbpf_set_print(libbpf_print);
 	loader__probe(&probe);
 	kill = probe.kill;
-	/* PIDGUARD_NO_RELEASE_HOOK=1: take the fallback (the wait4/waitid
-	 * exits and the zombie index) even where release_task could be
+	/* PIDGUARD_NO_RELEASE_HOOK=1: take the fallback (the zombie index,
+	 * no reap hook) even where release_task could be
 	 * hooked, so that the VM harness proves that path, deny mode
 	 * included, on a kernel with trampolines. */
 	release = !env_flag("PIDGUARD_NO_RELEASE_HOOK") && release_hook_works();

@@ -175,8 +175,9 @@ pg_serial_reaper() {
 }
 
 # pg_serial_exact NAME REL DIR: after pg_serial_reaper, pidguard's peak was
-# 2 (the parent and one child: each reaped child released at its reap, not
-# at its free), and the count is exact and 0 now that the parent exited.
+# 2 (the parent and one child: each reaped child released by the next
+# fork's check, or at its reap, never left for its free), and the count is
+# exact and 0 now that the parent exited.
 pg_serial_exact() {
 	expect_eq "$1" "pidguard's peak (parent + 1 child)" "$(st "$2" peak)" 2 &&
 		expect_exact "$1" "$2" "$3" 0 "after the parent exited" &&

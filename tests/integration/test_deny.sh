@@ -86,8 +86,8 @@ fi
 # Limit 2: the parent and one child at a time, each reaped before the next
 # fork. The reaped child must be released at its reap, not at its free hook
 # (an RCU grace period later, seconds under load): the VM harness runs this
-# on both reap hooks (release_task, and wait4/waitid with
-# PIDGUARD_NO_RELEASE_HOOK=1).
+# on both reap paths (release_task, and with PIDGUARD_NO_RELEASE_HOOK=1
+# the zombie index, whose check at the limit releases reaped zombies).
 name=deny-serial-reaper-at-limit
 if pg_serial_reaper "$name" "$DS" 300; then
 	expect_eq "$name" "denied counter" "$(st "$RDS" denied)" 0 &&

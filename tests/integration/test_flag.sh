@@ -7,9 +7,10 @@
 . "$(dirname "$0")/lib.sh"
 pg_setup flag
 
-F=$(cg_make f) && U=$(cg_make u) && S=$(cg_make serial) || { notok flag "cannot create cgroups under $CG2"; exit 1; }
-RF=$(cg_rel "$F"); RS=$(cg_rel "$S")
-if ! pg_run --mode flag --limit "$RF=10" --limit "$RS=2" --events-per-sec 0 --json; then
+F=$(cg_make f) && U=$(cg_make u) && S=$(cg_make serial) && H=$(cg_make high) ||
+	{ notok flag "cannot create cgroups under $CG2"; exit 1; }
+RF=$(cg_rel "$F"); RS=$(cg_rel "$S"); RH=$(cg_rel "$H")
+if ! pg_run --mode flag --limit "$RF=10" --limit "$RS=2" --limit "$RH=1000" --events-per-sec 0 --json; then
 	notok flag "pidguard run --mode flag did not get ready (rc=$RUN_RC): $(pg_run_why)"
 	exit 1
 fi
@@ -60,16 +61,21 @@ expect_eq "$name" "children killed" "$(kv "$T/s.out" children_killed)" 0 &&
 name=flag-serial-reaper-at-limit
 pg_serial_unacted "$name" "$S" "$RS" flagged over_limit
 
-# The same with waitid(), as systemd and Go reap: its reaped pid is read
-# from the caller's siginfo at the syscall's exit.
+# The same with waitid(), as systemd and Go reap.
 name=flag-serial-waitid-reaper-at-limit
 pg_serial_unacted "$name" "$S" "$RS" flagged over_limit waitid
 
 # The same with the parent as pid 1 of its own pid namespace, as a
-# container's init, then two levels deep with waitid: the pids it reaps
-# are its namespace's, which the zombie index finds through zombie_pids.
+# container's init, then two levels deep with waitid: the check at the
+# limit finds reaped zombies by their cgroup, whoever reaped them.
 name=flag-serial-reaper-in-pidns
 pg_serial_unacted "$name" "$S" "$RS" flagged over_limit wait4 1
 
 name=flag-serial-waitid-reaper-in-nested-pidns
 pg_serial_unacted "$name" "$S" "$RS" flagged over_limit waitid 2
+
+# Far below its limit (1000), the same serial reaper: the peak is still 2,
+# as pids.max's would be. Reaped zombies wait for their free (~13 ms)
+# unless a count decides something: each new peak releases them first.
+name=flag-serial-reaper-peak-far-below-limit
+pg_serial_unacted "$name" "$H" "$RH" flagged over_limit

@@ -141,13 +141,14 @@ fi
 # Limit 2: the parent and one child. Each child exits at once and is reaped
 # before the next fork, so no fork ever passes the limit. The reaped child's
 # free hook comes an RCU grace period later (seconds under load, with lazy
-# RCU): only a release at the reap itself (release_task, or the exit of
-# wait4/waitid on this host) keeps the next child alive.
+# RCU): only a release at the reap itself (release_task), or, on this host,
+# the check at the limit that releases the cgroup's reaped zombies first,
+# keeps the next child alive.
 name=kill-serial-reaper-at-limit
 pg_serial_unacted "$name" "$S" "$RS" killed killed
 
-# The same as pid 1 of a pid namespace (a container's init): its reaps
-# return its namespace's pids, found through zombie_pids.
+# The same as pid 1 of a pid namespace (a container's init): the check
+# finds its reaped children by their cgroup, whatever pids it sees.
 name=kill-serial-reaper-in-pidns
 pg_serial_unacted "$name" "$S" "$RS" killed killed wait4 1
 

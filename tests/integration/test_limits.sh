@@ -80,20 +80,17 @@ pg_finish "$P" 5000
 # -- the same, the new program exiting at once: it usually exits, and its
 # exit indexes its zombie under the pid the old leader's entry still has
 # (that entry waits for the old leader's free hook, an RCU grace period
-# away). That entry is stale: it is released, as late, and replaced. Each
-# run gives one late release (the old leader's, at its free hook or at the
-# takeover) and no zombies_full, whichever came first. A takeover that
-# failed would count zombies_full. Late releases are checked as at least
-# one per run: a record stale since an earlier test (its free hook not
-# seen) may be taken over meanwhile, one more. Where release_task is
-# hooked there is no zombie index: every old leader is released there, on
-# time, and only the counts are checked --
+# away). That entry is stale: it is released, as late, and replaced. A
+# takeover that failed would count zombies_full instead, so zombies_full
+# must not move, whether the free hook or the takeover came first. The
+# late releases (one per takeover) are printed, not checked: where the
+# free hook comes first, it releases the old leader as any reaped zombie,
+# uncounted. Where release_task is hooked there is no zombie index: every
+# old leader is released there, on time, and only the counts are checked --
 name=limits-exec-from-thread-exits-at-once
 pg_status > /dev/null 2>&1
 zf0=$(stat_field zombies_full); lr0=$(stat_field late_release)
 runs=10 failed=0
-late_min=$runs
-[ -e "$PIN_DIR/link_task_release" ] && late_min=0
 for _r in $(seq 1 $runs); do
 	pg_forker "$T/xq.out" --cgroup "$A" thread-exec 4 --hold-ms 0
 	pg_finish "$BG_PID" 5000
@@ -102,8 +99,7 @@ done
 if expect_eq "$name" "runs that failed" "$failed" 0 &&
 	expect_exact "$name" "$RA" "$A" 0 "after $runs runs" &&
 	expect_eq "$name" "current after the runs" "$GOT_CUR" 0 &&
-	expect_eq "$name" "zombies_full" "$(stat_field zombies_full)" "$zf0" &&
-	expect_ge "$name" "late releases" "$(stat_field late_release)" $((lr0 + late_min)); then
+	expect_eq "$name" "zombies_full" "$(stat_field zombies_full)" "$zf0"; then
 	ok "$name"
 	note "$name: late releases +$(( $(stat_field late_release) - lr0 )) in $runs runs"
 fi
