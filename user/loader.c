@@ -109,15 +109,8 @@ int loader__mount_filesystems(char *err, size_t errlen)
 	ret = ensure_mounted("/sys/fs/bpf", "bpf", BPF_FS_MAGIC_NR, err, errlen);
 	if (ret)
 		return ret;
-	/* libbpf finds tracepoint ids in tracefs: mount it where missing. */
-	if (access("/sys/kernel/tracing/events", F_OK) &&
-	    access("/sys/kernel/debug/tracing/events", F_OK)) {
-		if (mount("tracefs", "/sys/kernel/tracing", "tracefs", 0, NULL)) {
-			snprintf(err, errlen, "cannot mount tracefs at /sys/kernel/tracing: %s",
-				 strerror(errno));
-			return -errno;
-		}
-	}
+	/* No tracefs: every hook is a BTF tracepoint, an LSM hook, fentry or
+	 * an iterator, none of which libbpf looks up there. */
 	/* securityfs only tells which LSMs are active; best effort. */
 	if (access("/sys/kernel/security/lsm", F_OK))
 		mount("securityfs", "/sys/kernel/security", "securityfs", 0, NULL);

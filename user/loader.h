@@ -88,7 +88,8 @@ int loader__unpin_all(char *err, size_t errlen);
 
 void loader__close(struct pg_loader *l);
 
-/* Make sure bpffs (the pin directory's parent) and tracefs are mounted. */
+/* Make sure bpffs (the pin directory's parent) is mounted, and securityfs
+ * where it can be (it tells which LSMs are active). */
 int loader__mount_filesystems(char *err, size_t errlen);
 
 #endif
