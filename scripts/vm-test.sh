@@ -22,16 +22,17 @@ usage: scripts/vm-test.sh [options]
 Boot Debian's 6.1 kernel under qemu-system-x86_64 and run pidguard's
 integration suite in it, one boot per configuration.
 
-  --config NAME    lsm-on, lsm-off, syscall-reap or all (default: all; may be
+  --config NAME    lsm-on, lsm-off, zombie-index or all (default: all; may be
                    repeated)
                      lsm-on       lsm=...,bpf (BPF LSM active): auto must pick
                                   deny
                      lsm-off      lsm=... without bpf: auto must fall back to
                                   flag
-                     syscall-reap as lsm-on, with PIDGUARD_NO_RELEASE_HOOK=1:
-                                  reaps seen at the wait4/waitid exits, as on
-                                  kernels without trampolines, deny mode
-                                  included (SYSCALL_REAP_TESTS only)
+                     zombie-index as lsm-on, with PIDGUARD_NO_RELEASE_HOOK=1:
+                                  no reap hook, reaped zombies found by the
+                                  check at the limit, as on kernels without
+                                  trampolines, deny mode included
+                                  (ZOMBIE_INDEX_TESTS only)
   --kvm            use KVM (only for hosts whose CPU has VMX/SVM; default TCG)
   --timeout S      seconds per boot before qemu is killed (default 900)
   --smp N          vCPUs (default 2, as many as the host has cores: concurrent
@@ -91,10 +92,10 @@ CMD=
 VM_TESTS="test_bpftool.sh test_cli.sh test_crash.sh test_deny.sh test_deny_rollback.sh
 test_faults.sh test_flag.sh test_kill.sh test_limits.sh test_ratelimit.sh test_runaway.sh
 test_security.sh test_task_records.sh test_unlimited.sh test_warn.sh"
-# syscall-reap: the tests that count reaps and decide at limits, on the
-# wait4/waitid exits and the zombie index (the build hosts' path, which has
-# no deny mode there to test).
-SYSCALL_REAP_TESTS="test_bpftool.sh test_deny.sh test_deny_rollback.sh test_flag.sh test_limits.sh"
+# zombie-index: the tests that count reaps and decide at limits, on the
+# zombie index with no reap hook (the build hosts' path, which has no deny
+# mode there to test).
+ZOMBIE_INDEX_TESTS="test_bpftool.sh test_deny.sh test_deny_rollback.sh test_flag.sh test_limits.sh"
 BUILD_DIR=${PG_VM_BUILD:-}
 KPKG=${PG_VM_KERNEL_PKG:-}
 KPKG_GIVEN=$KPKG
@@ -127,9 +128,9 @@ done
 expanded=()
 for c in "${CONFIGS[@]}"; do
 	case "$c" in
-	all) expanded+=(lsm-on lsm-off syscall-reap) ;;
-	lsm-on | lsm-off | syscall-reap) expanded+=("$c") ;;
-	*) usage_err "--config: unknown configuration '$c' (lsm-on, lsm-off, syscall-reap, all)" ;;
+	all) expanded+=(lsm-on lsm-off zombie-index) ;;
+	lsm-on | lsm-off | zombie-index) expanded+=("$c") ;;
+	*) usage_err "--config: unknown configuration '$c' (lsm-on, lsm-off, zombie-index, all)" ;;
 	esac
 done
 # Deduplicate, keeping order.
@@ -412,7 +413,7 @@ else
 	# One initramfs for every configuration: the guest picks its list.
 	{
 		echo 'case "$PG_VM_CONFIG" in'
-		echo "syscall-reap) PG_VM_CMD='sh tests/integration/run.sh $(echo $SYSCALL_REAP_TESTS)' ;;"
+		echo "zombie-index) PG_VM_CMD='sh tests/integration/run.sh $(echo $ZOMBIE_INDEX_TESTS)' ;;"
 		echo "*) PG_VM_CMD='sh tests/integration/run.sh $(echo $VM_TESTS)' ;;"
 		echo 'esac'
 	} >"$STAGE/pidguard/vm.conf"
@@ -442,7 +443,7 @@ run_config() {
 	case "$cfg" in
 	lsm-on) lsm=$LSM_BASE,bpf expect=deny ;;
 	lsm-off) lsm=$LSM_BASE expect=flag ;;
-	syscall-reap) lsm=$LSM_BASE,bpf expect=deny reap=wait4 extra=" PIDGUARD_NO_RELEASE_HOOK=1" ;;
+	zombie-index) lsm=$LSM_BASE,bpf expect=deny reap=limit-check extra=" PIDGUARD_NO_RELEASE_HOOK=1" ;;
 	esac
 	log=$WORK/$cfg.log
 	# The guest's watchdog fires first, so a hung suite still reports.
@@ -538,7 +539,7 @@ run_config() {
 	fi
 	# The configuration must have taken effect, or the result proves nothing.
 	case "$cfg" in
-	lsm-on | syscall-reap) case ",${LSMS[$cfg]}," in *,bpf,*) ;; *) fail=1; say "$cfg: FAILED: bpf is not in the guest's active LSMs (${LSMS[$cfg]:-unknown})" ;; esac ;;
+	lsm-on | zombie-index) case ",${LSMS[$cfg]}," in *,bpf,*) ;; *) fail=1; say "$cfg: FAILED: bpf is not in the guest's active LSMs (${LSMS[$cfg]:-unknown})" ;; esac ;;
 	lsm-off) case ",${LSMS[$cfg]}," in *,bpf,*) fail=1; say "$cfg: FAILED: bpf is in the guest's active LSMs (${LSMS[$cfg]})" ;; esac ;;
 	esac
 	# A kernel splat during the suite is a bug even when the suite passed.
