@@ -127,13 +127,15 @@ static __always_inline __u32 zset_take(struct pg_zset *s, __u32 gpid)
 	return c.place;
 }
 
-struct zset_forget_ctx {
+/* A zombie's places, level by level: given back, or taken (add). */
+struct zset_levels_ctx {
 	__u64 *slots;
 	__u8 *set_idx;
 	__u32 gpid;
+	__u32 missed;			/* add: levels that found no place */
 };
 
-static long zset_forget_cb(__u32 lvl, struct zset_forget_ctx *c)
+static long zset_forget_cb(__u32 lvl, struct zset_levels_ctx *c)
 {
 	struct pg_zset *s;
 	__u64 cg_id;
@@ -157,7 +159,7 @@ static long zset_forget_cb(__u32 lvl, struct zset_forget_ctx *c)
  * it. False when another hook took it first: that one does all this. */
 static __always_inline bool zombie_release(__u32 gpid, struct pg_zombie *z, bool late)
 {
-	struct zset_forget_ctx c = { .slots = z->slots, .set_idx = z->set_idx, .gpid = gpid };
+	struct zset_levels_ctx c = { .slots = z->slots, .set_idx = z->set_idx, .gpid = gpid };
 	__u32 top;
 
 	if (__sync_lock_test_and_set(&z->owned, 1))
@@ -240,14 +242,7 @@ static __always_inline struct pg_zset *zset_get(__u64 cg_id)
 	return bpf_map_lookup_elem(&zombie_sets, &cg_id);
 }
 
-struct zset_add_ctx {
-	__u64 *slots;
-	__u8 *set_idx;
-	__u32 gpid;
-	__u32 missed;
-};
-
-static long zset_add_cb(__u32 lvl, struct zset_add_ctx *c)
+static long zset_add_cb(__u32 lvl, struct zset_levels_ctx *c)
 {
 	struct pg_zset *s;
 	__u64 cg_id;
@@ -277,7 +272,7 @@ static long zset_add_cb(__u32 lvl, struct zset_add_ctx *c)
  * false if some set had none (its charge there waits for the free hook). */
 static __always_inline bool zombie_sets_add(__u32 gpid, struct pg_zombie *z)
 {
-	struct zset_add_ctx c = { .slots = z->slots, .set_idx = z->set_idx, .gpid = gpid };
+	struct zset_levels_ctx c = { .slots = z->slots, .set_idx = z->set_idx, .gpid = gpid };
 
 	bpf_loop(levels_top(z->levels), zset_add_cb, &c, 0);
 	return !c.missed;
