@@ -477,15 +477,17 @@ static long handover_cb(__u32 lvl, struct handover_ctx *c)
 SEC("tp_btf/sched_process_exit")
 int BPF_PROG(task_exit, struct task_struct *task)
 {
+	struct pg_task *entry, *ts;
 	struct pg_config *cfg;
-	struct pg_task *ts;
+	__u64 key = (__u64)task;
 	struct handover_ctx hc;
 	struct pg_zombie z = {};
 	struct pg_zombie *zv;
 	__u64 any = 0;
 	__u32 gpid;
 
-	ts = task_record(task);
+	entry = records_lookup(key);
+	ts = entry && record_live(entry) ? entry : bpf_task_storage_get(&tasks, task, 0, 0);
 	if (!ts)
 		return 0;	/* never charged: most exits on a host end here */
 	/* With release_task hooked, every task keeps its charge until then. */
@@ -493,9 +495,18 @@ int BPF_PROG(task_exit, struct task_struct *task)
 	if (cfg && (cfg->caps & PG_CAP_REAP_AT_RELEASE))
 		return 0;
 	if (task->pid != task->tgid) {
-		/* Threads are reaped in this same exit, unless traced. */
-		if (!BPF_CORE_READ(task, ptrace))
-			slots_release(ts->slots, ts->levels, ts->killed);
+		/* Threads are reaped in this same exit, unless traced: the
+		 * record is done with now. Released first, so that an iterator
+		 * cannot charge it again; deleted here when no iterator can
+		 * hold it, which spares the free hook its lookup and delete.
+		 * No other hook can look for it any more: a migration skips
+		 * an exiting task, and an exiting task forks nothing. */
+		if (BPF_CORE_READ(task, ptrace))
+			return 0;
+		__sync_lock_test_and_set(&ts->released, 1);
+		slots_release(ts->slots, ts->levels, ts->killed);
+		if (ts == entry && records_quiet(cfg))
+			records_delete(key);
 		return 0;
 	}
 
