@@ -667,16 +667,14 @@ int reconcile(struct bpf_iter__task *ctx)
  * the latest, by sched_process_free tens of ms after its reap. Under heavy load a few
  * have been seen to outlive their task, never released: the cause is not
  * found yet. This pass, run by the loader every second over the zombies
- * map, is the safety net: an entry whose task has been gone (reaped, or
- * its struct now holds another task) for PG_GC_DEAD_PASSES passes has lost
- * its release; it is released, forgotten and counted in
- * stats.zombies_collected, so that the loss is reported, never silent.
- * Not sooner: the free hook runs from an RCU callback, which lazy RCU
- * (CONFIG_RCU_LAZY, on here) may hold back up to 10 s on an idle host,
- * and a reaped zombie waiting for it is no loss. A check at its cgroup's
- * limit releases it meanwhile, whenever the count matters.
+ * map, is the safety net: an entry whose task is gone (reaped, or its
+ * struct now holds another task) in two passes in a row has lost its
+ * release; it is released, forgotten and counted in stats.zombies_collected,
+ * so that the loss is reported, never silent. Lazy RCU (on in this kernel)
+ * can hold a free hook back for seconds on a quiet host, so some of these
+ * may be late rather than lost: the release is right either way (the task
+ * is reaped), and waiting longer would leave `current` wrong for as long.
  */
-#define PG_GC_DEAD_PASSES	12
 SEC("iter/bpf_map_elem")
 int zombie_gc(struct bpf_iter__bpf_map_elem *ctx)
 {
@@ -712,7 +710,7 @@ int zombie_gc(struct bpf_iter__bpf_map_elem *ctx)
 		z->dead_pass = cfg->gc_pass;	/* reaped: its free hook is due */
 		return 0;
 	}
-	if (cfg->gc_pass - z->dead_pass >= PG_GC_DEAD_PASSES && zombie_release(gpid, z, false))
+	if (z->dead_pass != cfg->gc_pass && zombie_release(gpid, z, false))
 		STAT_INC(zombies_collected);
 	return 0;
 }

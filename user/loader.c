@@ -561,9 +561,9 @@ int loader__collect(const struct pg_loader *l)
 	if (ret)
 		return ret;
 	/* With release_task hooked, the zombie index stays empty: nothing to
-	 * walk. An entry gone for 12 passes is released (pidguard.bpf.c says
-	 * why not sooner); zombie_gc numbers its passes in settings.gc_pass
-	 * itself, so that this, run every second, never writes settings. */
+	 * walk. Entries are released on their second sighting, one pass
+	 * later; zombie_gc numbers its passes in settings.gc_pass itself, so
+	 * that this, run every second, never writes settings. */
 	if (cfg.caps & PG_CAP_REAP_AT_RELEASE)
 		return 0;
 	return iter_run(l->zombie_gc_fd, l->zombies_fd);
