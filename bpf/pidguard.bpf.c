@@ -670,10 +670,11 @@ int reconcile(struct bpf_iter__task *ctx)
  * map, is the safety net: an entry whose task is gone (reaped, or its
  * struct now holds another task) in two passes in a row has lost its
  * release; it is released, forgotten and counted in stats.zombies_collected,
- * so that the loss is reported, never silent. Lazy RCU (on in this kernel)
- * can hold a free hook back for seconds on a quiet host, so some of these
- * may be late rather than lost: the release is right either way (the task
- * is reaped), and waiting longer would leave `current` wrong for as long.
+ * so that the loss is reported, never silent. Lazy RCU (CONFIG_RCU_LAZY,
+ * active on rcu_nocbs CPUs) can hold a free hook back for seconds on a
+ * quiet host, so there some of these may be late rather than lost: the
+ * release is right either way (the task is reaped), and waiting longer
+ * would leave `current` wrong for as long.
  */
 SEC("iter/bpf_map_elem")
 int zombie_gc(struct bpf_iter__bpf_map_elem *ctx)
