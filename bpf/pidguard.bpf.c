@@ -479,15 +479,13 @@ int BPF_PROG(task_exit, struct task_struct *task)
 {
 	struct pg_task *entry, *ts;
 	struct pg_config *cfg;
-	__u64 key = (__u64)task;
 	struct handover_ctx hc;
 	struct pg_zombie z = {};
 	struct pg_zombie *zv;
 	__u64 any = 0;
 	__u32 gpid;
 
-	entry = records_lookup(key);
-	ts = entry && record_live(entry) ? entry : bpf_task_storage_get(&tasks, task, 0, 0);
+	ts = task_record_entry(task, &entry);
 	if (!ts)
 		return 0;	/* never charged: most exits on a host end here */
 	/* With release_task hooked, every task keeps its charge until then. */
@@ -503,10 +501,9 @@ int BPF_PROG(task_exit, struct task_struct *task)
 		 * an exiting task, and an exiting task forks nothing. */
 		if (BPF_CORE_READ(task, ptrace))
 			return 0;
-		__sync_lock_test_and_set(&ts->released, 1);
-		slots_release(ts->slots, ts->levels, ts->killed);
+		record_retire(ts);
 		if (ts == entry && records_quiet(cfg))
-			records_delete(key);
+			records_delete((__u64)task);
 		return 0;
 	}
 
@@ -562,11 +559,10 @@ int BPF_PROG(task_release, struct task_struct *task)
 	return 0;
 }
 
-/* The free hook's part for one record: charge no more, release the rest. */
+/* The free hook's part for one record: what it still held is late. */
 static __always_inline void record_free(struct pg_task *r)
 {
-	__sync_lock_test_and_set(&r->released, 1);
-	if (slots_release(r->slots, r->levels, r->killed))
+	if (record_retire(r))
 		STAT_INC(late_release);
 }
 
@@ -664,9 +660,9 @@ int reconcile(struct bpf_iter__task *ctx)
 
 /*
  * Every zombie entry is released by a check at its cgroup's limit or, at
- * the latest, by sched_process_free tens of ms after its reap. Under heavy load a few
- * have been seen to outlive their task, never released: the cause is not
- * found yet. This pass, run by the loader every second over the zombies
+ * the latest, by sched_process_free tens of ms after its reap. Under heavy
+ * load a few have been seen to outlive their task, never released: the
+ * cause is not found yet. This pass, run by the loader every second over the zombies
  * map, is the safety net: an entry whose task is gone (reaped, or its
  * struct now holds another task) in two passes in a row has lost its
  * release; it is released, forgotten and counted in stats.zombies_collected,

@@ -109,15 +109,34 @@ static __always_inline bool record_live(const struct pg_task *r)
 	return !r->released && r->owner != PG_OWNER_TAKING;
 }
 
-/* The record of task t, or NULL when it has none. */
-static __always_inline struct pg_task *task_record(struct task_struct *t)
+/* The record of task t, or NULL when it has none; *entry gets the table's
+ * entry at t's address (t's own, if it is the record) or NULL. */
+static __always_inline struct pg_task *task_record_entry(struct task_struct *t,
+							 struct pg_task **entry)
 {
-	__u64 key = (__u64)t;
-	struct pg_task *r = records_lookup(key);
+	struct pg_task *r = records_lookup((__u64)t);
 
+	*entry = r;
 	if (r && record_live(r))
 		return r;
 	return bpf_task_storage_get(&tasks, t, 0, 0);
+}
+
+/* The record of task t, or NULL when it has none. */
+static __always_inline struct pg_task *task_record(struct task_struct *t)
+{
+	struct pg_task *entry;
+
+	return task_record_entry(t, &entry);
+}
+
+/* The task is done with record r: mark it released, so that no iterator
+ * charges it again, then release its charges; returns how many there
+ * were. */
+static __always_inline __u32 record_retire(struct pg_task *r)
+{
+	__sync_lock_test_and_set(&r->released, 1);
+	return slots_release(r->slots, r->levels, r->killed);
 }
 
 /*
