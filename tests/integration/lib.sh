@@ -185,7 +185,7 @@ pg_serial_exact() {
 }
 
 # pg_serial_unacted NAME DIR REL COUNTER EVENT [wait4|waitid [PIDNS_DEPTH]]:
-# pg_serial_reaper with 300 children in DIR (limit 2); ok when the cgroup's
+# pg_serial_reaper with 300 children in DIR; ok when the cgroup's
 # COUNTER stayed 0, no EVENT event was read, and pg_serial_exact holds.
 pg_serial_unacted() {
 	pg_serial_reaper "$1" "$2" 300 "${6:-}" "${7:-}" || return 1

@@ -140,8 +140,8 @@ fi
 # -- a parent at its limit that reaps each child and forks again at once --
 # Limit 2: the parent and one child. Each child exits at once and is reaped
 # before the next fork, so no fork ever passes the limit. The reaped child's
-# free hook comes an RCU grace period later (seconds under load, with lazy
-# RCU): only a release at the reap itself (release_task), or, on this host,
+# free hook comes an RCU grace period later (seconds under load): only a
+# release at the reap itself (release_task), or, on this host,
 # the check at the limit that releases the cgroup's reaped zombies first,
 # keeps the next child alive.
 name=kill-serial-reaper-at-limit

@@ -37,7 +37,8 @@ expect_eq "$name" "over-limit actions (none expected below the limit)" "$(st_sum
 ok "$name"
 
 # Limit 6, warned at 3: the parent and one child at a time (2 tasks) never
-# reach it, as long as each reaped child is released at its reap rather
-# than at its free hook (an RCU grace period later).
+# reach it, as long as each reaped child is released before the count
+# decides (at its reap, or by the check at the threshold), rather than at
+# its free hook (an RCU grace period later).
 name=warn-serial-reaper-below
 pg_serial_unacted "$name" "$S" "$RS" warnings warn
