@@ -80,6 +80,10 @@ struct pg_task {
 	__u32 levels;		/* bit L: slots[L] was charged at some point */
 	__u32 zombie;		/* the zombies key (global pid) task_exit gave
 				 * it; 0: none */
+	__u32 dead_pass;	/* task_records: the record_gc pass that first
+				 * found its task reaped while it was still
+				 * unreleased; 0: not seen so */
+	__u32 pad;
 };
 
 /*

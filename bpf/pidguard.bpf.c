@@ -53,7 +53,8 @@
  *                        (reaped zombies, exec's old leader) and forget
  *                        the task (its task_records entry is deleted).
  *   iter/bpf_map_elem    record_gc: delete task_records entries whose task
- *                        is gone but that the free hook had to leave;
+ *                        is gone but that the free hook had to leave, and
+ *                        release those it never came to;
  *                        zombie_gc: the zombie index's safety net.
  *   iter/task            seeding: count the tasks already in a cgroup when
  *                        its limit is installed, and resynchronise after a
@@ -715,15 +716,64 @@ int zombie_gc(struct bpf_iter__bpf_map_elem *ctx)
 /* ---- Stale record collection ---- */
 
 /*
- * Entries of task_records whose task is gone: left by the free hook while an
- * iterator might have held them, or when its delete failed (EBUSY in
- * softirq). A new task at the same address takes one over; this pass, run
- * by the loader every second, deletes the rest, so that the table does not
- * fill with them. Only a released entry (its owner freed) is collected, and
- * only on its second sighting (released 1, then 2, a pass apart): the free
- * hook that released it may still be releasing its slots at the first, and
- * a deleted entry is reused at once.
+ * Entries of task_records whose task is gone, which this pass, run by the
+ * loader every second, deletes so that the table does not fill with them
+ * (a new task at the same address would take one over, but none may come):
+ *
+ *  - Released ones: left by the free hook while an iterator might have
+ *    held them, or when its delete failed (EBUSY in softirq). Collected on
+ *    their second sighting (released 1, then 2, a pass apart): the free
+ *    hook that released one may still be releasing its slots at the first,
+ *    and a deleted entry is reused at once.
+ *  - Unreleased ones whose task was reaped (EXIT_DEAD) two passes in a
+ *    row: its free hook is lost, or held back by a reference on the task
+ *    (about one task in a thousand under churn in CI). The task counts
+ *    nowhere any more: pids.max uncharged it at the reap. So the record is
+ *    released as the free hook would have done it, counted in
+ *    stats.records_collected, and then deleted as a released one is.
  */
+static __u32 record_gc_pass;
+
+/* The task at address key was reaped. A struct stays a task_struct until
+ * freed, and a freed one reads EXIT_DEAD until it is reused (then its new
+ * task's state): a live task never reads so. */
+static __always_inline bool record_task_reaped(__u64 key)
+{
+	struct task_struct *t = (struct task_struct *)key;
+	int exit_state = 0;
+
+	return !BPF_CORE_READ_INTO(&exit_state, t, exit_state) && (exit_state & PG_EXIT_DEAD);
+}
+
+/* An unreleased entry r whose owner was old when read: released by this
+ * pass if its task was seen reaped by an earlier one. */
+static __always_inline void record_collect_reaped(struct pg_task *r, __u64 key, __u64 old)
+{
+	if (!record_task_reaped(key)) {
+		/* Alive: a new task reuses the address (and takes r over
+		 * if it forks in a limited cgroup). */
+		if (r->dead_pass)
+			r->dead_pass = 0;
+		return;
+	}
+	if (!r->dead_pass) {
+		r->dead_pass = record_gc_pass;	/* its free hook is due */
+		return;
+	}
+	if (r->dead_pass == record_gc_pass ||
+	    __sync_val_compare_and_swap(&r->owner, old, PG_OWNER_TAKING) != old)
+		return;
+	/* Owner TAKING: a free hook that comes now leaves r alone. One that
+	 * read r before, and released it meanwhile, wins the slots. */
+	if (!r->released) {
+		record_retire(r);
+		STAT_INC(records_collected);
+	}
+	/* Only if still ours: a free hook that read r before may have deleted
+	 * it, and a new record may be using the element. */
+	__sync_val_compare_and_swap(&r->owner, PG_OWNER_TAKING, old);
+}
+
 SEC("iter/bpf_map_elem")
 int record_gc(struct bpf_iter__bpf_map_elem *ctx)
 {
@@ -735,6 +785,9 @@ int record_gc(struct bpf_iter__bpf_map_elem *ctx)
 
 	if (!keyp || !ctx->value)
 		return 0;
+	/* Numbered at each pass's first entry; 0 means "not seen reaped". */
+	if (!ctx->meta->seq_num && !__sync_add_and_fetch(&record_gc_pass, 1))
+		__sync_fetch_and_add(&record_gc_pass, 1);
 	key = *keyp;
 	r = bpf_map_lookup_elem(&task_records, &key);
 	if (!r || !records_quiet(cfg))
@@ -744,8 +797,12 @@ int record_gc(struct bpf_iter__bpf_map_elem *ctx)
 	 * unless owner changed, which the compare-and-swap below sees. */
 	old = *(volatile __u64 *)&r->owner;
 	rel = *(volatile __u32 *)&r->released;
-	if (!rel || old == PG_OWNER_TAKING)
+	if (old == PG_OWNER_TAKING)
 		return 0;
+	if (!rel) {
+		record_collect_reaped(r, key, old);
+		return 0;
+	}
 	if (rel == 1) {
 		__sync_val_compare_and_swap(&r->released, 1, 2);
 		return 0;

@@ -42,7 +42,8 @@
  * the same ~100 ns: a free hook that read iter_passes just before the
  * pass's first call, and an iterator's takeover racing the free hook. Each
  * would leave an unreleased entry for a freed task; the next fork at that
- * address takes it over and releases what it held (late_release).
+ * address takes it over and releases what it held (late_release), or else
+ * record_gc collects it, as it does for a task whose free hook never came.
  */
 #ifndef PG_TASK_RECORD_BPF_H
 #define PG_TASK_RECORD_BPF_H
@@ -154,6 +155,7 @@ static __always_inline bool record_take_over(struct pg_task *r, __u64 old, __u64
 	r->killed = 0;
 	r->levels = 0;
 	r->zombie = 0;
+	r->dead_pass = 0;
 	r->released = 0;
 	__sync_lock_test_and_set(&r->owner, owner);
 	return true;

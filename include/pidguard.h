@@ -33,7 +33,7 @@
 
 /*
  * Default capacity of task_records: tasks in limited cgroups whose charge
- * record is preallocated (224 bytes of kernel memory each, 7.0 MiB in all);
+ * record is preallocated (232 bytes of kernel memory each, 7.3 MiB in all);
  * past it, records go to task storage, slower but unbounded
  * (stats.records_full).
  */
@@ -108,6 +108,9 @@ struct pg_stats {
 	__u64 zombies_collected;/* zombie charges whose free hook never came,
 				 * released by the collector: should stay 0 */
 	__u64 records_full;	/* task_records full: record in task storage */
+	__u64 records_collected;/* records of reaped tasks whose free hook never
+				 * came, released by the collector: should
+				 * stay 0 */
 };
 
 enum pg_event_kind {

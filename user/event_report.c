@@ -300,6 +300,32 @@ static void report_pending_suppressions(struct event_report *rep)
 	}
 }
 
+/* Report what the programs' counters say was collected or lost since the
+ * last tick. */
+static void report_stats(struct event_report *rep, const struct pg_stats *stats)
+{
+	if (stats->zombies_collected > rep->collected_reported) {
+		log__warn("%llu zombie charges outlived their task (no free hook released them) and "
+			  "were collected; counts are exact again",
+			  (unsigned long long)(stats->zombies_collected - rep->collected_reported));
+		rep->collected_reported = stats->zombies_collected;
+	}
+	if (stats->records_collected > rep->records_collected_reported) {
+		log__warn("%llu task records outlived their reaped task (no free hook released them) "
+			  "and were collected; counts are exact again",
+			  (unsigned long long)(stats->records_collected -
+					       rep->records_collected_reported));
+		rep->records_collected_reported = stats->records_collected;
+	}
+	if (stats->events_lost > rep->lost_reported) {
+		print_summary(rep, "lost", NULL, 0, stats->events_lost - rep->lost_reported);
+		log__warn("%llu events lost (ring buffer full); counters in `pidguard status` "
+			  "stay exact",
+			  (unsigned long long)(stats->events_lost - rep->lost_reported));
+		rep->lost_reported = stats->events_lost;
+	}
+}
+
 void event_report__tick(struct event_report *rep)
 {
 	struct pg_stats stats;
@@ -313,21 +339,8 @@ void event_report__tick(struct event_report *rep)
 			log__warn("resynchronising counts failed: %s", strerror(-ret));
 	}
 	report_pending_suppressions(rep);
-	if (bpf_map_lookup_elem(rep->ld->stats_fd, &zero, &stats) == 0 &&
-	    stats.zombies_collected > rep->collected_reported) {
-		log__warn("%llu zombie charges outlived their task (no free hook released them) and "
-			  "were collected; counts are exact again",
-			  (unsigned long long)(stats.zombies_collected - rep->collected_reported));
-		rep->collected_reported = stats.zombies_collected;
-	}
-	if (bpf_map_lookup_elem(rep->ld->stats_fd, &zero, &stats) == 0 &&
-	    stats.events_lost > rep->lost_reported) {
-		print_summary(rep, "lost", NULL, 0, stats.events_lost - rep->lost_reported);
-		log__warn("%llu events lost (ring buffer full); counters in `pidguard status` "
-			  "stay exact",
-			  (unsigned long long)(stats.events_lost - rep->lost_reported));
-		rep->lost_reported = stats.events_lost;
-	}
+	if (bpf_map_lookup_elem(rep->ld->stats_fd, &zero, &stats) == 0)
+		report_stats(rep, &stats);
 	if (rep->malformed) {
 		log__warn("%llu malformed ring buffer records ignored",
 			  (unsigned long long)rep->malformed);

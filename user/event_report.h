@@ -50,6 +50,7 @@ struct event_report {
 	bool resync_wanted;
 	__u64 lost_reported;
 	__u64 collected_reported;	/* of stats.zombies_collected */
+	__u64 records_collected_reported; /* of stats.records_collected */
 	__u64 malformed;
 	int nr_cgroups;
 	struct cgroup_report_state cgroups[PG_REPORT_CGROUPS];

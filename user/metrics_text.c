@@ -225,6 +225,12 @@ static void render_globals(FILE *f, const struct pg_metrics_snapshot *snap)
 	fprintf(f, "pidguard_zombies_collected_total %" PRIu64 "\n",
 		(uint64_t)snap->stats.zombies_collected);
 
+	family(f, "pidguard_records_collected_total", "counter",
+	       "Task charge records of reaped tasks whose free hook never came, released by "
+	       "the collector.");
+	fprintf(f, "pidguard_records_collected_total %" PRIu64 "\n",
+		(uint64_t)snap->stats.records_collected);
+
 	family(f, "pidguard_task_records_full_total", "counter",
 	       "Task charge records kept in task storage because the preallocated table "
 	       "was full: slower, never lost.");

@@ -510,6 +510,7 @@ static void status_header(FILE *f, const struct pg_status_summary *sum)
 		{ "resyncs", sum->stats.resyncs, false },
 		{ "late releases", sum->stats.late_release, false },
 		{ "zombies collected", sum->stats.zombies_collected, false },
+		{ "records collected", sum->stats.records_collected, false },
 		{ "records full", sum->stats.records_full, false },
 	};
 	char text[3 + sizeof(counters) / sizeof(counters[0])][64];
@@ -761,6 +762,7 @@ void output__status_json(json_writer_t *jw, const struct pg_status_summary *sum,
 	jsonw_uint_field(jw, "resyncs", sum->stats.resyncs);
 	jsonw_uint_field(jw, "late_release", sum->stats.late_release);
 	jsonw_uint_field(jw, "zombies_collected", sum->stats.zombies_collected);
+	jsonw_uint_field(jw, "records_collected", sum->stats.records_collected);
 	jsonw_uint_field(jw, "records_full", sum->stats.records_full);
 	jsonw_end_object(jw);
 	jsonw_name(jw, "cgroups");

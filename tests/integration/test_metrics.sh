@@ -61,7 +61,7 @@ if [ $good = 1 ]; then
 	for f in pidguard_tasks pidguard_tasks_peak pidguard_limit pidguard_denied_total \
 		pidguard_killed_total pidguard_flagged_total pidguard_warnings_total \
 		pidguard_events_suppressed_total pidguard_events_lost_total pidguard_failures_total \
-		pidguard_zombies_collected_total pidguard_limited_cgroups pidguard_mode \
+		pidguard_zombies_collected_total pidguard_records_collected_total pidguard_limited_cgroups pidguard_mode \
 		pidguard_build_info pidguard_scrape_errors_total; do
 		h=$(grep -c -e "^# HELP $f " "$T/m.txt"); t=$(grep -c -e "^# TYPE $f " "$T/m.txt")
 		if [ "$h" != 1 ] || [ "$t" != 1 ]; then

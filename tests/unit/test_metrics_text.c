@@ -131,7 +131,7 @@ static void test_render_exact(void **state)
 		.mode = PG_MODE_KILL,
 		.stats = { .events_lost = 7, .storage_failed = 1, .pending_full = 2,
 			   .zombies_full = 3, .kill_failed = 4, .resyncs = 99,
-			   .zombies_collected = 5, .records_full = 6 },
+			   .zombies_collected = 5, .records_full = 6, .records_collected = 9 },
 		.scrape_errors = 8,
 		.cgroups = two_cgroups,
 		.nr_cgroups = 2,
@@ -169,6 +169,9 @@ static void test_render_exact(void **state)
 		"# HELP pidguard_zombies_collected_total Zombie charges whose free hook never came, released by the collector.\n"
 		"# TYPE pidguard_zombies_collected_total counter\n"
 		"pidguard_zombies_collected_total 5\n"
+		"# HELP pidguard_records_collected_total Task charge records of reaped tasks whose free hook never came, released by the collector.\n"
+		"# TYPE pidguard_records_collected_total counter\n"
+		"pidguard_records_collected_total 9\n"
 		"# HELP pidguard_task_records_full_total Task charge records kept in task storage because the preallocated table was full: slower, never lost.\n"
 		"# TYPE pidguard_task_records_full_total counter\n"
 		"pidguard_task_records_full_total 6\n"
@@ -230,7 +233,8 @@ static void test_every_family_typed(void **state)
 		"pidguard_denied_total", "pidguard_killed_total", "pidguard_flagged_total",
 		"pidguard_warnings_total", "pidguard_events_suppressed_total",
 		"pidguard_events_lost_total", "pidguard_failures_total",
-		"pidguard_zombies_collected_total", "pidguard_task_records_full_total",
+		"pidguard_zombies_collected_total", "pidguard_records_collected_total",
+		"pidguard_task_records_full_total",
 		"pidguard_limited_cgroups", "pidguard_mode",
 		"pidguard_build_info", "pidguard_scrape_errors_total",
 		"pidguard_runaway_actions_total", "pidguard_runaway_steps_total",

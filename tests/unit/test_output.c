@@ -372,10 +372,12 @@ static void test_status_text_empty(void **state)
 	sum.stats.zombies_full = 3;
 	sum.stats.resyncs = 5;
 	sum.stats.zombies_collected = 6;
+	sum.stats.records_collected = 8;
 	sum.stats.records_full = 7;
 	status_text(&sum, NULL, 0,
 		    "mode: unknown, events lost: 4, failures: 6, storage failed: 1, pending full: 2,\n"
-		    "  zombies full: 3, resyncs: 5, zombies collected: 6, records full: 7\n"
+		    "  zombies full: 3, resyncs: 5, zombies collected: 6, records collected: 8,\n"
+		    "  records full: 7\n"
 		    "no limited cgroups\n");
 }
 
@@ -562,7 +564,7 @@ static void test_status_json(void **state)
 	cap_check(&c,
 		  "{\"mode\":\"kill\",\"stats\":{\"events_lost\":1,\"storage_failed\":0,"
 		  "\"pending_full\":0,\"zombies_full\":0,\"kill_failed\":0,\"resyncs\":6,"
-		  "\"late_release\":0,\"zombies_collected\":0,\"records_full\":0},\"cgroups\":["
+		  "\"late_release\":0,\"zombies_collected\":0,\"records_collected\":0,\"records_full\":0},\"cgroups\":["
 		  "{\"path\":\"/docker/a\\\"b\",\"cgroup_id\":44,\"limit\":25,\"current\":26,"
 		  "\"peak\":50,\"forks\":100,\"denied\":2,\"killed\":30,\"flagged\":3,"
 		  "\"migrated_in\":4,\"dying\":-1,\"warnings\":5,\"events_suppressed\":6,\"pressure_pct\":104},"
@@ -572,7 +574,7 @@ static void test_status_json(void **state)
 		  "\"pressure_pct\":null}]}\n"
 		  "{\"mode\":null,\"stats\":{\"events_lost\":1,\"storage_failed\":0,"
 		  "\"pending_full\":0,\"zombies_full\":0,\"kill_failed\":0,\"resyncs\":6,"
-		  "\"late_release\":0,\"zombies_collected\":0,\"records_full\":0},\"cgroups\":[]}\n");
+		  "\"late_release\":0,\"zombies_collected\":0,\"records_collected\":0,\"records_full\":0},\"cgroups\":[]}\n");
 }
 
 /* Events of a container: name and compose labels, only when known. */
@@ -670,7 +672,7 @@ static void test_status_containers(void **state)
 	cap_check(&c,
 		  "{\"mode\":\"kill\",\"stats\":{\"events_lost\":0,\"storage_failed\":0,"
 		  "\"pending_full\":0,\"zombies_full\":0,\"kill_failed\":0,\"resyncs\":0,"
-		  "\"late_release\":0,\"zombies_collected\":0,\"records_full\":0},\"cgroups\":[],"
+		  "\"late_release\":0,\"zombies_collected\":0,\"records_collected\":0,\"records_full\":0},\"cgroups\":[],"
 		  "\"unlimited_containers\":[\"db\",\"cache\\n\"]}\n");
 	sum.nr_unlimited = 0;
 
@@ -682,7 +684,7 @@ static void test_status_containers(void **state)
 		  "{\"time\":\"2026-11-25T18:40:28.123Z\",\"mode\":\"kill\",\"stats\":{"
 		  "\"events_lost\":0,\"storage_failed\":0,"
 		  "\"pending_full\":0,\"zombies_full\":0,\"kill_failed\":0,\"resyncs\":0,"
-		  "\"late_release\":0,\"zombies_collected\":0,\"records_full\":0},\"cgroups\":["
+		  "\"late_release\":0,\"zombies_collected\":0,\"records_collected\":0,\"records_full\":0},\"cgroups\":["
 		  "{\"path\":\"/docker/0123456789abcdef0123456789abcdef\",\"cgroup_id\":7,"
 		  "\"limit\":25,\"current\":20,\"peak\":27,\"forks\":0,\"denied\":0,"
 		  "\"killed\":3,\"flagged\":0,\"migrated_in\":0,\"dying\":0,\"warnings\":0,"
