@@ -6,6 +6,8 @@
 #    event read or one counted in events_lost, which the loader reports;
 #  - a limited cgroup is removed: its limit is dropped and said so, nothing
 #    else changes;
+#  - a task's free hook never comes (made so on purpose): its record is
+#    released by the collector, counted and reported;
 #  - bpffs is unmounted under a running pidguard: the loader holds every
 #    pinned object, mounts bpffs again, pins it all again and says so, and
 #    enforcement never stops. That case runs in a private mount namespace
@@ -240,6 +242,121 @@ else
 	elif expect_exact "$name" "$RD" "$D" 0 "after the reaps" &&
 	     expect_eq "$name" "zombies_full" "$(stat_field zombies_full)" $((zf0 + 6)) &&
 	     expect_eq "$name" "flagged + killed" "$(st_sum "$RD" flagged killed)" 0; then
+		ok "$name"
+	fi
+fi
+
+name=faults-lost-record-collected
+# A task whose free hook never comes (seen about once in a thousand tasks
+# under churn in CI, cause unknown) must not keep its charge for ever. Here
+# the hook is made to miss a real task's record: its owner is set to
+# "being taken" while the task dies, so that its exit and free hooks pass
+# it by, and set back once it is freed. Its cgroup then counts one task it
+# does not have. The collector must find the record's task reaped in two
+# passes, release it (current back to 0), count it in records_collected,
+# report it, and delete the entry.
+#
+# Any task forked meanwhile into the freed struct would take the record as
+# its own and release it at its exit, leaving the collector nothing to do;
+# slab reuse is last in, first out, per CPU. So the victim lives and is
+# reaped on CPU 1, and this shell and the runner above it fork on CPU 0;
+# a fork on CPU 1 by anything else on the host can still get there first,
+# which a try detects (released, not collected) and repeats, 3 times at most.
+# Layout of struct pg_task: slots[16] (128 bytes), released, killed
+# (4 each), then owner (8 bytes at offset 136).
+L=$(cg_make lost) || exit 1
+RL=$(cg_rel "$L")
+rec_keys() {
+	"$BPFTOOL" -j map dump pinned "$PIN_DIR/task_records" 2>/dev/null | tr '{' '\n' |
+		sed -n 's/.*"key":\[\([^]]*\)\].*/\1/p' | tr -d '"' | tr ',' ' '
+}
+# lost_record_try N: 0 collected, 2 released by a task that reused the
+# struct, 1 failed (why in $why).
+lost_record_try() {
+	rec_keys > "$T/lr-k0"
+	: > "$T/lr.pid"
+	# The victim's parent reaps it on CPU 1, then execs: it forks no more.
+	taskset -c 1 sh -c 'sh -c "echo \$\$ > $1/cgroup.procs; exec sleep 60" & echo $! > "$2"; wait; exec sleep 30' \
+		lost "$L" "$T/lr.pid" &
+	LR=$!
+	_end=$(( $(now_ms) + 3000 * PG_SCALE ))
+	while { [ ! -s "$T/lr.pid" ] || [ "$(cg_tasks "$L")" != 1 ]; } && [ "$(now_ms)" -lt "$_end" ]; do
+		sleep 0.05
+	done
+	rec_keys > "$T/lr-k1"
+	key=$(grep -vxF -f "$T/lr-k0" "$T/lr-k1")
+	pg_status > /dev/null 2>&1
+	lc0=$(stat_field records_collected)
+	val=""
+	if [ "$(echo "$key" | grep -c .)" = 1 ]; then
+		# shellcheck disable=SC2086
+		val=$("$BPFTOOL" -j map lookup pinned "$PIN_DIR/task_records" key $key 2> "$T/lr.err" |
+			sed -n 's/.*"value":\[\([^]]*\)\].*/\1/p' | tr -d '"' | tr ',' ' ')
+	fi
+	taking=$(echo "$val" | awk '{ for (i = 1; i <= NF; i++) printf "%s ", (i > 136 && i <= 144) ? "0xff" : $i }')
+	planted=1
+	# shellcheck disable=SC2086
+	[ -n "$val" ] && "$BPFTOOL" map update pinned "$PIN_DIR/task_records" key $key value $taking 2>> "$T/lr.err" &&
+		kill "$(cat "$T/lr.pid")" && pg_wait_gone "$(cat "$T/lr.pid")" 3000 &&
+		sleep "$(echo "$PG_SCALE" | awk '{ print 0.3 * $1 }')" &&
+		"$BPFTOOL" map update pinned "$PIN_DIR/task_records" key $key value $val 2>> "$T/lr.err" && planted=0
+	pg_status > /dev/null 2>&1
+	stale=$(st "$RL" current)
+	_end=$(( $(now_ms) + 8000 * PG_SCALE ))
+	while :; do
+		pg_status > /dev/null 2>&1
+		left=$(rec_keys | grep -cxF "$key")
+		[ "$left" = 0 ] && [ "$(st "$RL" current)" = 0 ] && break
+		[ "$(now_ms)" -ge "$_end" ] && break
+		sleep 0.2
+	done
+	kill "$LR" 2>/dev/null; wait "$LR" 2>/dev/null
+	if [ "$(echo "$key" | grep -c .)" != 1 ]; then
+		why="expected 1 new task_records entry for the victim, found: $(echo "$key" | tr '\n' '|')"
+	elif [ "$planted" != 0 ]; then
+		why="could not make its free hook miss the record: $(head -c 300 "$T/lr.err")"
+	elif [ "$stale" != 1 ]; then
+		why="current was $stale once the victim was freed with its record left, expected 1 (the stale charge)"
+	elif [ "$left" != 0 ] || [ "$(st "$RL" current)" != 0 ]; then
+		why="8 s later: the entry is $([ "$left" = 0 ] && echo gone || echo still there), current $(st "$RL" current)"
+	elif [ "$(stat_field records_collected)" = "$lc0" ]; then
+		return 2
+	elif [ "$(stat_field records_collected)" != $((lc0 + 1)) ]; then
+		why="records_collected went from $lc0 to $(stat_field records_collected), expected +1"
+	else
+		return 0
+	fi
+	return 1
+}
+if [ -z "${BPFTOOL:-}" ]; then
+	skip "$name" "no bpftool to reach the record"
+elif [ "$(nproc)" -lt 2 ]; then
+	skip "$name" "one CPU: the next fork would reuse the lost task's struct and release its record first"
+elif [ -z "${RUN_PID:-}" ]; then
+	notok "$name" "no loader running"
+elif ! "$PG" limit "$RL" 10 > "$T/lr-limit.out" 2>&1; then
+	notok "$name" "limit on $RL refused: $(head -c 200 "$T/lr-limit.out")"
+else
+	mask=$(taskset -p $$ | sed 's/.*: //')
+	pmask=$(taskset -p $PPID | sed 's/.*: //')
+	taskset -p -c 0 $$ > /dev/null
+	taskset -p -c 0 $PPID > /dev/null 2>&1
+	try=1
+	while :; do
+		lost_record_try; rc=$?
+		[ "$rc" = 2 ] && [ $try -lt 3 ] || break
+		note "$name: try $try: a new task reused the struct and released the record first; again"
+		try=$((try + 1))
+	done
+	taskset -p "$pmask" $PPID > /dev/null 2>&1
+	taskset -p "$mask" $$ > /dev/null
+	if [ "$rc" = 1 ]; then
+		notok "$name" "$why"
+	elif [ "$rc" = 2 ]; then
+		notok "$name" "3 tries: each time a new task reused the struct before the collector could act"
+	elif ! pg_wait_line "$T/run.err" 'task records outlived their reaped task' 3000 "$RUN_PID"; then
+		notok "$name" "the loader did not report the collection: $(pg_run_why)"
+	else
 		ok "$name"
 	fi
 fi
