@@ -266,14 +266,21 @@ name=faults-lost-record-collected
 # (4 each), then owner (8 bytes at offset 136).
 L=$(cg_make lost) || exit 1
 RL=$(cg_rel "$L")
-rec_keys() {
-	"$BPFTOOL" -j map dump pinned "$PIN_DIR/task_records" 2>/dev/null | tr '{' '\n' |
-		sed -n 's/.*"key":\[\([^]]*\)\].*/\1/p' | tr -d '"' | tr ',' ' '
+# rec_entries: the task_records entries, one per line ({"key":["0x..",...],
+# with bpftool -j: the bytes, then the fields by name under "formatted").
+rec_entries() {
+	"$BPFTOOL" -j map dump pinned "$PIN_DIR/task_records" 2>/dev/null | tr -d ' \n' |
+		sed 's/},{"key":\[/}\n{"key":[/g; s/^\[//'
+}
+# rec_keys_of ID: the keys (bytes) of the unreleased entries charged to
+# cgroup ID, one per line.
+rec_keys_of() {
+	rec_entries | grep -e "\"slots\":\[\([0-9]*,\)*$1[],]" | grep -F '"released":0,' |
+		sed -n 's/^{"key":\[\([^]]*\)\].*/\1/p' | tr -d '"' | tr ',' ' '
 }
 # lost_record_try N: 0 collected, 2 released by a task that reused the
 # struct, 1 failed (why in $why).
 lost_record_try() {
-	rec_keys > "$T/lr-k0"
 	: > "$T/lr.pid"
 	# The victim's parent reaps it on CPU 1, then execs: it forks no more.
 	taskset -c 1 sh -c 'sh -c "echo \$\$ > $1/cgroup.procs; exec sleep 60" & echo $! > "$2"; wait; exec sleep 30' \
@@ -283,9 +290,8 @@ lost_record_try() {
 	while { [ ! -s "$T/lr.pid" ] || [ "$(cg_tasks "$L")" != 1 ]; } && [ "$(now_ms)" -lt "$_end" ]; do
 		sleep 0.05
 	done
-	rec_keys > "$T/lr-k1"
-	key=$(grep -vxF -f "$T/lr-k0" "$T/lr-k1")
 	pg_status > /dev/null 2>&1
+	key=$(rec_keys_of "$(st "$RL" cgroup_id)")
 	lc0=$(stat_field records_collected)
 	val=""
 	if [ "$(echo "$key" | grep -c .)" = 1 ]; then
@@ -305,14 +311,14 @@ lost_record_try() {
 	_end=$(( $(now_ms) + 8000 * PG_SCALE ))
 	while :; do
 		pg_status > /dev/null 2>&1
-		left=$(rec_keys | grep -cxF "$key")
+		left=$(rec_entries | grep -c -F "{\"key\":[$(echo "$key" | sed 's/[^ ][^ ]*/"&"/g; s/ /,/g')]")
 		[ "$left" = 0 ] && [ "$(st "$RL" current)" = 0 ] && break
 		[ "$(now_ms)" -ge "$_end" ] && break
 		sleep 0.2
 	done
 	kill "$LR" 2>/dev/null; wait "$LR" 2>/dev/null
 	if [ "$(echo "$key" | grep -c .)" != 1 ]; then
-		why="expected 1 new task_records entry for the victim, found: $(echo "$key" | tr '\n' '|')"
+		why="expected 1 task_records entry charged to $RL (the victim), found: $(echo "$key" | tr '\n' '|')"
 	elif [ "$planted" != 0 ]; then
 		why="could not make its free hook miss the record: $(head -c 300 "$T/lr.err")"
 	elif [ "$stale" != 1 ]; then
