@@ -482,7 +482,8 @@ if want scale; then
 	awk -v n="$SCALE" -v maxc="$MAXC" '$1 == "limits" || $1 == "usage" { lu += $4 } { tot += $4 }
 		END { printf "      limits+usage per limited cgroup: %.0f bytes at capacity (%d), %.0f bytes at %d; all maps per cgroup at %d: %.0f bytes\n",
 			lu / maxc, maxc, lu / n, n, n, tot / n }' "$RAW/maps.txt"
-	note "task_records (in all maps) holds the charge records of up to 32768 tasks in limited cgroups; past that, task storage: one pg_task (152 bytes + local-storage overhead) per task, freed with it"
+	rec_bytes=$(bpftool -j map show pinned "$PIN/task_records" 2>/dev/null | jq -r '.bytes_value')
+	note "task_records (in all maps) holds the charge records of up to 32768 tasks in limited cgroups; past that, task storage: one pg_task ($rec_bytes bytes + local-storage overhead) per task, freed with it"
 	note "reproduce: PG_BENCH_ONLY=scale make bench"
 	pg_unload
 	cg_remove_tree "$S"
