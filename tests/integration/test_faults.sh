@@ -203,11 +203,11 @@ else
 		[ "$got" != "$before" ] || [ "$(now_ms)" -ge "$_end" ] && break
 		sleep 0.2
 	done
+	# shellcheck disable=SC2086 # $key: one word per byte
 	if [ "$planted" != 0 ]; then
 		notok "$name" "bpftool could not plant the entry: $(head -c 200 "$T/plant.err")"
 	elif [ "$got" != $((before + 1)) ]; then
 		notok "$name" "zombies_collected went from $before to $got in 6 s, expected +1"
-	# shellcheck disable=SC2086
 	elif "$BPFTOOL" map lookup pinned "$PIN_DIR/zombies" key $key > /dev/null 2>&1; then
 		notok "$name" "the collected entry is still in the zombie index"
 	elif ! pg_wait_line "$T/run.err" 'were collected; counts are exact again' 3000 "$RUN_PID"; then
