@@ -727,7 +727,7 @@ int zombie_gc(struct bpf_iter__bpf_map_elem *ctx)
  *    and a deleted entry is reused at once.
  *  - Unreleased ones whose task was reaped (EXIT_DEAD) two passes in a
  *    row: its free hook is lost, or held back by a reference on the task
- *    (about one task in a thousand under churn in CI). The task counts
+ *    (three such records were left in one of four CI runs). The task counts
  *    nowhere any more: pids.max uncharged it at the reap. So the record is
  *    released as the free hook would have done it, counted in
  *    stats.records_collected, and then deleted as a released one is.
@@ -736,13 +736,15 @@ static __u32 record_gc_pass;
 
 /* The task at address key was reaped. A struct stays a task_struct until
  * freed, and a freed one reads EXIT_DEAD until it is reused (then its new
- * task's state): a live task never reads so. */
+ * task's state): a task not yet reaped never reads so. EXIT_DEAD alone,
+ * not EXIT_TRACE (a ptracer's passing wait on a zombie it did not fork,
+ * which its parent still reaps). */
 static __always_inline bool record_task_reaped(__u64 key)
 {
 	struct task_struct *t = (struct task_struct *)key;
 	int exit_state = 0;
 
-	return !BPF_CORE_READ_INTO(&exit_state, t, exit_state) && (exit_state & PG_EXIT_DEAD);
+	return !BPF_CORE_READ_INTO(&exit_state, t, exit_state) && exit_state == PG_EXIT_DEAD;
 }
 
 /* An unreleased entry r whose owner was old when read: released by this

@@ -247,8 +247,8 @@ else
 fi
 
 name=faults-lost-record-collected
-# A task whose free hook never comes (seen about once in a thousand tasks
-# under churn in CI, cause unknown) must not keep its charge for ever. Here
+# A task whose free hook never comes (three records were left so in one of
+# four CI runs, cause unknown) must not keep its charge for ever. Here
 # the hook is made to miss a real task's record: its owner is set to
 # "being taken" while the task dies, so that its exit and free hooks pass
 # it by, and set back once it is freed. Its cgroup then counts one task it
