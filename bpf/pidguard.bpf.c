@@ -657,17 +657,42 @@ int reconcile(struct bpf_iter__task *ctx)
 	return 0;
 }
 
+/* ---- Collector passes ---- */
+
+/*
+ * zombie_gc and record_gc, run by the loader every second over their maps,
+ * act on an entry only when two passes in a row found its task gone: the
+ * first sighting may be a free hook still on its way. Each numbers its own
+ * passes at its first entry, never 0, which means "not seen gone".
+ */
+static __always_inline void gc_pass_start(const struct bpf_iter_meta *meta, __u32 *pass)
+{
+	if (!meta->seq_num && !__sync_add_and_fetch(pass, 1))
+		__sync_fetch_and_add(pass, 1);
+}
+
+/* An entry whose task is gone, seen by pass: true if an earlier pass saw
+ * it gone too; else this sighting is recorded in *dead_pass. */
+static __always_inline bool gc_gone_before(__u32 *dead_pass, __u32 pass)
+{
+	if (!*dead_pass) {
+		*dead_pass = pass;
+		return false;
+	}
+	return *dead_pass != pass;
+}
+
 /* ---- Zombie collection ---- */
 
 /*
  * Every zombie entry is released by a check at its cgroup's limit or, at
  * the latest, by sched_process_free tens of ms after its reap. Under heavy
  * load a few have been seen to outlive their task, never released: the
- * cause is not found yet. This pass, run by the loader every second over the zombies
- * map, is the safety net: an entry whose task is gone (reaped, or its
- * struct now holds another task) in two passes in a row has lost its
- * release; it is released, forgotten and counted in stats.zombies_collected,
- * so that the loss is reported, never silent. Lazy RCU (CONFIG_RCU_LAZY,
+ * cause is not found yet. This pass over the zombies map is the safety
+ * net: an entry whose task is gone (reaped, or its struct now holds
+ * another task) in two passes in a row has lost its release; it is
+ * released, forgotten and counted in stats.zombies_collected, so that the
+ * loss is reported, never silent. Lazy RCU (CONFIG_RCU_LAZY,
  * active on rcu_nocbs CPUs) can hold a free hook back for seconds on a
  * quiet host, so there some of these may be late rather than lost: the
  * release is right either way (the task is reaped), and waiting longer
@@ -686,8 +711,7 @@ int zombie_gc(struct bpf_iter__bpf_map_elem *ctx)
 	/* Number the passes here, not in the loader: a loader that wrote
 	 * settings every second could write back, over a `pidguard limit`
 	 * that had just added a level, the level_mask it read before. */
-	if (!ctx->meta->seq_num && !__sync_add_and_fetch(&cfg->gc_pass, 1))
-		__sync_fetch_and_add(&cfg->gc_pass, 1);	/* 0: "not seen gone" */
+	gc_pass_start(ctx->meta, &cfg->gc_pass);
 	gpid = *keyp;
 	z = bpf_map_lookup_elem(&zombies, &gpid);
 	if (!z)
@@ -704,11 +728,7 @@ int zombie_gc(struct bpf_iter__bpf_map_elem *ctx)
 	/* A zombie, or a leader still in do_exit: alive, leave it. */
 	if (!zombie_task_gone(gpid, z))
 		return 0;
-	if (!z->dead_pass) {
-		z->dead_pass = cfg->gc_pass;	/* reaped: its free hook is due */
-		return 0;
-	}
-	if (z->dead_pass != cfg->gc_pass && zombie_release(gpid, z, false))
+	if (gc_gone_before(&z->dead_pass, cfg->gc_pass) && zombie_release(gpid, z, false))
 		STAT_INC(zombies_collected);
 	return 0;
 }
@@ -758,11 +778,7 @@ static __always_inline void record_collect_reaped(struct pg_task *r, __u64 key, 
 			r->dead_pass = 0;
 		return;
 	}
-	if (!r->dead_pass) {
-		r->dead_pass = record_gc_pass;	/* its free hook is due */
-		return;
-	}
-	if (r->dead_pass == record_gc_pass ||
+	if (!gc_gone_before(&r->dead_pass, record_gc_pass) ||
 	    __sync_val_compare_and_swap(&r->owner, old, PG_OWNER_TAKING) != old)
 		return;
 	/* Owner TAKING: a free hook that comes now leaves r alone. One that
@@ -787,9 +803,7 @@ int record_gc(struct bpf_iter__bpf_map_elem *ctx)
 
 	if (!keyp || !ctx->value)
 		return 0;
-	/* Numbered at each pass's first entry; 0 means "not seen reaped". */
-	if (!ctx->meta->seq_num && !__sync_add_and_fetch(&record_gc_pass, 1))
-		__sync_fetch_and_add(&record_gc_pass, 1);
+	gc_pass_start(ctx->meta, &record_gc_pass);
 	key = *keyp;
 	r = bpf_map_lookup_elem(&task_records, &key);
 	if (!r || !records_quiet(cfg))
