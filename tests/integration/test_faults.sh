@@ -308,10 +308,12 @@ lost_record_try() {
 		"$BPFTOOL" map update pinned "$PIN_DIR/task_records" key $key value $val 2>> "$T/lr.err" && planted=0
 	pg_status > /dev/null 2>&1
 	stale=$(st "$RL" current)
+	# The key as rec_entries writes it: {"key":["0x..",...]
+	key_json="{\"key\":[$(echo "$key" | sed 's/[^ ][^ ]*/"&"/g; s/ /,/g')]"
 	_end=$(( $(now_ms) + 8000 * PG_SCALE ))
 	while :; do
 		pg_status > /dev/null 2>&1
-		left=$(rec_entries | grep -c -F "{\"key\":[$(echo "$key" | sed 's/[^ ][^ ]*/"&"/g; s/ /,/g')]")
+		left=$(rec_entries | grep -c -F "$key_json")
 		[ "$left" = 0 ] && [ "$(st "$RL" current)" = 0 ] && break
 		[ "$(now_ms)" -ge "$_end" ] && break
 		sleep 0.2
