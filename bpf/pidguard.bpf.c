@@ -582,9 +582,11 @@ int BPF_PROG(task_free, struct task_struct *task)
 	 * address is a stale one, not its own. */
 	entry = records_lookup(key);
 	r = entry && record_live(entry) ? entry : NULL;
-	s = bpf_task_storage_get(&tasks, task, 0, 0);
+	s = storage_record(task);
 	quiet = records_quiet(cfg);
-	if (!r && !s) {
+	if (r) {
+		record_free(r);
+	} else if (!s) {
 		if (quiet)
 			return 0;
 		/* An iterator may be looking at this task: leave a released
@@ -593,9 +595,8 @@ int BPF_PROG(task_free, struct task_struct *task)
 		r = task_record_make(task, false);
 		if (!r)
 			return 0;
-	}
-	if (r)
 		record_free(r);
+	}
 	if (s && s != r)
 		record_free(s);
 	/* Only a leader's exit makes a zombie entry, and it leaves the key in
