@@ -500,7 +500,7 @@ int BPF_PROG(task_exit, struct task_struct *task)
 		 * hold it, which spares the free hook its lookup and delete.
 		 * No other hook can look for it any more: a migration skips
 		 * an exiting task, and an exiting task forks nothing. */
-		if (BPF_CORE_READ(task, ptrace))
+		if (task->ptrace)
 			return 0;
 		record_retire(ts);
 		if (ts == entry && records_quiet(cfg))
