@@ -61,7 +61,7 @@ UNIT_SRCS	:= $(wildcard tests/unit/test_*.c)
 UNIT_BINS	:= $(patsubst tests/unit/%.c,$(OUT)/tests/%,$(UNIT_SRCS))
 TOOL_SRCS	:= $(wildcard tests/tools/*.c)
 TOOL_BINS	:= $(patsubst tests/tools/%.c,$(OUT)/tools/%,$(TOOL_SRCS))
-BENCH_SRCS	:= $(wildcard tests/bench/*.c)
+BENCH_SRCS	:= $(filter-out %.bpf.c,$(wildcard tests/bench/*.c))
 BENCH_BINS	:= $(patsubst tests/bench/%.c,$(OUT)/bench/%,$(BENCH_SRCS))
 
 .DELETE_ON_ERROR:
@@ -110,6 +110,15 @@ $(OUT)/tools/%: tests/tools/%.c | $(OUT)/tools
 $(OUT)/bench/%: tests/bench/%.c | $(OUT)/bench
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(TOOL_CFLAGS) $(TOOL_LDFLAGS) $< -lpthread -o $@
+
+# The hook-cost floor: empty BPF programs and the loader that holds them.
+$(OUT)/bench/hookfloor.bpf.o: tests/bench/hookfloor.bpf.c vmlinux/vmlinux.h | $(OUT)/bench
+	$(call msg,BPF,$@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(OUT)/bench/hookfloor: tests/bench/hookfloor.c $(OUT)/bench/hookfloor.bpf.o | $(OUT)/bench
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(TOOL_CFLAGS) $(TOOL_LDFLAGS) $< $(filter -lbpf -lelf -lz -lzstd,$(LDLIBS)) -o $@
 
 unit-test: $(UNIT_BINS)
 	$(Q)tests/run-unit.sh $(UNIT_BINS)

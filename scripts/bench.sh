@@ -12,10 +12,12 @@
 # Sections (docs/BENCHMARKS.md explains each figure and its target):
 #   fork    fork+exit+wait and pthread create+join, 1 worker and one per
 #           CPU, inside a limited cgroup: (a) nothing attached, (b) v1
-#           pids.max, (c) pidguard flag, (d) pidguard kill; rounds
-#           interleave a,b,c,d; each figure is the median over rounds of the
-#           ratio to (a) in the same round, with min-max and IQR. Then the
-#           programs' own run time per fork from bpf_stats.
+#           pids.max, (c) pidguard flag, (d) pidguard kill, (f) empty BPF
+#           programs on pidguard's three fork-path tracepoints (the cost of
+#           hooking every task at all); rounds interleave a,b,c,d,f; each
+#           figure is the median over rounds of the ratio to (a) in the same
+#           round, with min-max and IQR. Then the programs' own run time
+#           per fork from bpf_stats.
 #   scale   the same fork loop with 1, N and near-capacity limited cgroups
 #           installed; map memory per limited cgroup.
 #   bomb    a bounded fork bomb in a cgroup limited to 25: pidguard kill,
@@ -43,6 +45,7 @@ PG=$B/pidguard
 FL=$B/bench/forkloop
 BW=$B/bench/bombwatch
 FORKER=$B/tools/forker
+FLOOR=$B/bench/hookfloor
 PIN=/sys/fs/bpf/pidguard
 LOCK=/run/pidguard.lock
 
@@ -85,6 +88,7 @@ TOP1=${PIDS1:+$PIDS1/pgbench-$$}
 REL=${TOP#"$CG2"}
 RAW=$(mktemp -d /tmp/pgbench.XXXXXX)
 PGPID=
+FLOORPID=
 OURS=0
 STATS_WAS=$(cat /proc/sys/kernel/bpf_stats_enabled 2>/dev/null || echo 0)
 T_START=$(date +%s)
@@ -113,6 +117,7 @@ cg_remove_tree() {
 cleanup() {
 	set +e
 	trap - EXIT INT TERM
+	floor_stop
 	pg_unload
 	echo "$STATS_WAS" > /proc/sys/kernel/bpf_stats_enabled 2>/dev/null
 	cg_remove_tree "$TOP"
@@ -189,6 +194,27 @@ pg_unload() {
 	fi
 	"$PG" stop >/dev/null 2>&1
 	OURS=0
+}
+
+# Configuration (f): the empty programs of tests/bench/hookfloor.bpf.c on
+# the same tracepoints, held by our own hookfloor process.
+floor_start() {
+	"$FLOOR" > "$RAW/floor.out" 2>&1 &
+	FLOORPID=$!
+	for _ in $(seq 1 100); do
+		grep -q "^ready" "$RAW/floor.out" 2>/dev/null && return 0
+		kill -0 "$FLOORPID" 2>/dev/null || break
+		sleep 0.05
+	done
+	echo "bench: hookfloor did not attach: $(tr '\n' ' ' < "$RAW/floor.out")" >&2
+	floor_stop
+	return 1
+}
+floor_stop() {
+	[ -n "$FLOORPID" ] || return 0
+	kill -INT "$FLOORPID" 2>/dev/null
+	wait "$FLOORPID" 2>/dev/null
+	FLOORPID=
 }
 
 pg_status() { "$PG" status -j 2>/dev/null; }
@@ -297,6 +323,15 @@ if want fork; then
 		echo 1000000 > "$TOP1/loop/pids.max"
 		CFGS="a b c d"
 	fi
+	NOFLOOR=
+	if [ ! -x "$FLOOR" ]; then
+		NOFLOOR="$FLOOR is not built"
+	elif ! floor_start; then
+		NOFLOOR="hookfloor could not attach its programs (above)"
+	else
+		floor_stop
+		CFGS="$CFGS f"
+	fi
 	LIMIT=1000000
 	for r in $(seq 1 "$ROUNDS"); do
 		for cfg in $CFGS; do
@@ -304,20 +339,22 @@ if want fork; then
 			a|b) pg_unload;;
 			c) pg_run --mode flag --limit "$LOOP=$LIMIT" || break 2;;
 			d) pg_detach; pg_run --mode kill --limit "$LOOP=$LIMIT" || break 2;;
+			f) pg_unload; floor_start || break 2;;
 			esac
 			if [ "$cfg" = b ]; then j1=$TOP1/loop; else j1=$PIDS1; fi
-			# (a) and (b) must really have nothing attached.
-			if [ "$cfg" = a ] || [ "$cfg" = b ]; then
-				[ -e "$PIN" ] && { echo "bench: someone loaded pidguard during round $r; waiting" >&2; wait_host_free; }
-			fi
+			# (a), (b) and (f) must really have no pidguard attached.
+			case $cfg in a|b|f)
+				[ -e "$PIN" ] && { echo "bench: someone loaded pidguard during round $r; waiting" >&2; wait_host_free; };;
+			esac
 			for wl in $WORKLOADS; do
 				v=$(run_wl "$wl" "$LOOP" ${j1:+"$j1"})
 				echo "$r $cfg $wl $v" >> "$RAW/fork.txt"
 			done
 			case $cfg in c|d) pg_check_ours "fork round $r ($cfg)";; esac
-			if [ "$cfg" = a ] || [ "$cfg" = b ]; then
-				[ -e "$PIN" ] && echo "$r" >> "$RAW/fork.disturbed"
-			fi
+			case $cfg in a|b|f)
+				[ -e "$PIN" ] && echo "$r" >> "$RAW/fork.disturbed";;
+			esac
+			[ "$cfg" = f ] && floor_stop
 		done
 		printf '   round %d/%d done\n' "$r" "$ROUNDS"
 	done
@@ -332,7 +369,8 @@ if want fork; then
 				$3 == w && $2 == c { x[$1] = $4 }
 				END { for (r in x) if (a[r] > 0) print x[r] / a[r] }' "$RAW/fork.txt" | stats |
 				awk -v c="$cfg" '{
-					name = c == "b" ? "(b) v1 pids.max" : c == "c" ? "(c) pidguard flag" : "(d) pidguard kill"
+					name = c == "b" ? "(b) v1 pids.max" : c == "c" ? "(c) pidguard flag" : \
+					       c == "d" ? "(d) pidguard kill" : "(f) empty programs, same hooks"
 					printf "     %-40s %.3f [%.3f-%.3f] (%.3f-%.3f)\n", name, $1, $2, $3, $4, $5 }'
 		done
 		# pidguard vs pids.max, same rounds
@@ -350,7 +388,8 @@ if want fork; then
 		awk -v w="$wl" '$3 == w { if (!($2 in m) || $4 < m[$2]) m[$2] = $4 }
 			END { printf "     best-of-%s ratio to (a):", "rounds"; for (c in m) if (c != "a") printf " (%s) %.3f", c, m[c] / m["a"]; printf "\n" }' "$RAW/fork.txt"
 	done
-	[ -s "$RAW/fork.disturbed" ] && note "rounds $(sort -u "$RAW/fork.disturbed" | tr '\n' ' ')had another pidguard loaded during (a)/(b): those (a)/(b) figures are suspect"
+	[ -s "$RAW/fork.disturbed" ] && note "rounds $(sort -u "$RAW/fork.disturbed" | tr '\n' ' ')had another pidguard loaded during (a)/(b)/(f): those figures are suspect"
+	[ -n "$NOFLOOR" ] && note "(f) empty programs: not measured: $NOFLOOR"
 	note "(e) deny: not measured on this host (lsm/ programs are refused with EPERM here); see docs/BENCHMARKS.md"
 	note "reproduce: PG_BENCH_ONLY=fork make bench   (loop: $FL --cgroup CG --op fork|thread --workers 1|--per-cpu --duration-ms $MS)"
 
