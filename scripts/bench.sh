@@ -85,7 +85,6 @@ PIDS1=$(awk '{ for (i = 1; i <= NF; i++) if ($i == "-") { if ($(i + 1) == "cgrou
 
 TOP=$CG2/pgbench-$$
 TOP1=${PIDS1:+$PIDS1/pgbench-$$}
-REL=${TOP#"$CG2"}
 RAW=$(mktemp -d /tmp/pgbench.XXXXXX)
 PGPID=
 FLOORPID=
@@ -173,13 +172,18 @@ pg_run() {
 	return 1
 }
 
-# End our loader; enforcement stays pinned.
-pg_detach() {
-	[ -n "$PGPID" ] || return 0
-	kill -INT "$PGPID" 2>/dev/null
-	wait "$PGPID" 2>/dev/null
-	PGPID=
+# bg_stop VAR: end our background process whose pid is in $VAR (SIGINT,
+# then wait for it) and empty VAR.
+bg_stop() {
+	local pid=${!1}
+	[ -n "$pid" ] || return 0
+	kill -INT "$pid" 2>/dev/null
+	wait "$pid" 2>/dev/null
+	printf -v "$1" '%s' ''
 }
+
+# End our loader; enforcement stays pinned.
+pg_detach() { bg_stop PGPID; }
 
 # Remove our pinned state: only ever an instance this script loaded.
 pg_unload() {
@@ -210,12 +214,7 @@ floor_start() {
 	floor_stop
 	return 1
 }
-floor_stop() {
-	[ -n "$FLOORPID" ] || return 0
-	kill -INT "$FLOORPID" 2>/dev/null
-	wait "$FLOORPID" 2>/dev/null
-	FLOORPID=
-}
+floor_stop() { bg_stop FLOORPID; }
 
 pg_status() { "$PG" status -j 2>/dev/null; }
 # Other people's scripts may run `pidguard stop` on our instance: say so.
@@ -539,7 +538,7 @@ if want bomb; then
 	# The probe: a process outside the bomb's cgroup forking every 2 ms.
 	probe() { "$FL" --cgroup "$TOP/probe" --op fork --lat --interval-us 2000 --duration-ms "$1" --warmup-ms 0; }
 	bomb_once() {	# CFG REAP N
-		local cfg=$1 reap=$2 i=$3 bcg meter lim_args=() reapflag=
+		local cfg=$1 reap=$2 i=$3 bcg meter reapflag=
 		[ "$reap" = reap ] && reapflag=--reap
 		bcg=$TOP/bomb-$cfg-$reap-$i
 		mkdir -p "$bcg"
@@ -653,7 +652,6 @@ if want events; then
 		t0=$(date +%s.%N)
 		if [ "$kind" = spread ]; then
 			out=$("$FL" --op fork --workers 1 --duration-ms "$EV_MS" --warmup-ms 0 --into-fmt "$E/s%ld" --into-count "$NSPREAD" --into-prime)
-			out2=
 		else
 			out=$("$FL" --cgroup "$E/one" --op fork --per-cpu --duration-ms "$EV_MS" --warmup-ms 0)
 		fi
