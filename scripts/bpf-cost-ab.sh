@@ -1,0 +1,136 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# bpf-cost-ab.sh - the BPF run time per operation of two builds, side by side.
+#
+#   scripts/bpf-cost-ab.sh BUILD_A BUILD_B [ROUNDS]      (ROUNDS: default 5)
+#
+# For a change to the programs, wall-clock ratios (make bench) are too noisy
+# to see tens of ns; the programs' own run time is not. Each round loads
+# BUILD_A, then BUILD_B (`pidguard run --no-docker --mode flag`, one cgroup
+# limited to 1,000,000), and for each measures, with kernel.bpf_stats_enabled
+# on, the run time per call of fork_kill, task_exit and task_free (deltas
+# of bpftool's run_time_ns / run_cnt, through the pinned links) over:
+#
+#   thread   pthread create+join, 1 worker, in the limited cgroup
+#   fork     fork+exit+wait, 1 worker, in the limited cgroup
+#   free     fork+exit+wait, 1 worker, in a cgroup with no limit (what every
+#            other process on the host pays)
+#
+# and prints the median over rounds of each. Alternating the builds spreads
+# the host's drift over both. A build is a directory that `make OUT=DIR`
+# made (DIR/pidguard, DIR/bench/forkloop); to build an older commit:
+#
+#   git worktree add /tmp/old REV && make -C /tmp/old OUT=build
+#
+# Host etiquette, as scripts/bench.sh: nothing runs while another pidguard
+# is loaded; our cgroups are removed and bpf_stats_enabled is restored on
+# exit, failure or signal. Exit status: 0 figures printed, 1 setup failure.
+set -u
+
+die() { echo "bpf-cost-ab: $*" >&2; exit 1; }
+
+if [ $# -lt 2 ] || [ $# -gt 3 ]; then die "usage: bpf-cost-ab.sh BUILD_A BUILD_B [ROUNDS]"; fi
+A=$1 B=$2 ROUNDS=${3:-5}
+case $ROUNDS in '' | *[!0-9]*) die "ROUNDS: want a number, got '$ROUNDS'";; esac
+[ "$ROUNDS" -ge 1 ] || die "ROUNDS: want at least 1"
+[ "$(id -u)" -eq 0 ] || die "run as root (it loads BPF programs and makes cgroups)"
+for b in "$A" "$B"; do
+	for f in pidguard bench/forkloop; do
+		[ -x "$b/$f" ] || die "$b/$f missing: make OUT=$b"
+	done
+done
+command -v bpftool >/dev/null || die "bpftool is needed (bpf_stats through the pinned links)"
+command -v jq >/dev/null || die "jq is needed"
+
+PIN=/sys/fs/bpf/pidguard
+[ -e "$PIN" ] && die "a pidguard is loaded ($PIN exists): not measuring over someone else's"
+CG2=$(awk '{ for (i = 1; i <= NF; i++) if ($i == "-") { if ($(i + 1) == "cgroup2") { print $5; exit } break } }' /proc/self/mountinfo)
+[ -n "$CG2" ] || die "no cgroup v2 mount in /proc/self/mountinfo"
+
+TOP=$CG2/pgab-$$
+RAW=$(mktemp -d /tmp/pgab.XXXXXX)
+STATS_WAS=$(cat /proc/sys/kernel/bpf_stats_enabled)
+PGPID=
+PGB=
+
+cleanup() {
+	set +e
+	trap - EXIT INT TERM
+	unload
+	echo "$STATS_WAS" > /proc/sys/kernel/bpf_stats_enabled
+	rmdir "$TOP/lim" "$TOP/free" "$TOP" 2>/dev/null
+	rm -rf "$RAW"
+}
+trap cleanup EXIT
+trap 'echo "bpf-cost-ab: interrupted" >&2; exit 130' INT TERM
+
+mkdir -p "$TOP/lim" "$TOP/free" || die "cannot create $TOP"
+
+load() {
+	PGB=$1
+	"$PGB/pidguard" run --no-docker --mode flag --limit "$TOP/lim=1000000" \
+		> "$RAW/run.out" 2> "$RAW/run.err" &
+	PGPID=$!
+	for _ in $(seq 1 300); do
+		grep -q ready "$RAW/run.err" && return 0
+		kill -0 "$PGPID" 2>/dev/null || break
+		sleep 0.1
+	done
+	die "$PGB/pidguard run did not get ready: $(tr '\n' ' ' < "$RAW/run.err")"
+}
+unload() {
+	[ -n "$PGPID" ] || return 0
+	kill -INT "$PGPID" 2>/dev/null
+	wait "$PGPID" 2>/dev/null
+	"$PGB/pidguard" stop > /dev/null 2>&1
+	PGPID=
+}
+
+# "name run_cnt run_time_ns" for each program behind our pinned links
+snap() {
+	for l in "$PIN"/link_*; do
+		bpftool -j link show pinned "$l" 2>/dev/null | jq -r .prog_id
+	done | while read -r id; do
+		bpftool -j prog show id "$id" | jq -r '"\(.name) \(.run_cnt // 0) \(.run_time_ns // 0)"'
+	done | sort
+}
+
+# measure BUILD WORKLOAD CGROUP OP: appends "BUILD WORKLOAD fork exit free total"
+measure() {
+	local before after
+	echo 1 > /proc/sys/kernel/bpf_stats_enabled
+	before=$(snap)
+	"$1/bench/forkloop" --cgroup "$3" --op "$4" --workers 1 --duration-ms 1500 --warmup-ms 100 > /dev/null ||
+		die "$1/bench/forkloop failed"
+	after=$(snap)
+	echo 0 > /proc/sys/kernel/bpf_stats_enabled
+	join <(echo "$before") <(echo "$after") | awk -v b="$1" -v w="$2" '
+		{ dc = $4 - $2; ns[$1] = dc > 0 ? ($5 - $3) / dc : 0 }
+		END { f = ns["fork_kill"]; e = ns["task_exit"]; r = ns["task_free"]
+		      printf "%s %s %.0f %.0f %.0f %.0f\n", b, w, f, e, r, f + e + r }' >> "$RAW/ab.txt"
+}
+
+for r in $(seq 1 "$ROUNDS"); do
+	for b in "$A" "$B"; do
+		load "$b"
+		measure "$b" thread "$TOP/lim" thread
+		measure "$b" fork "$TOP/lim" fork
+		measure "$b" free "$TOP/free" fork
+		unload
+	done
+	printf 'round %d/%d done\n' "$r" "$ROUNDS"
+done
+
+echo "BPF ns per operation, median of $ROUNDS rounds (bpf_stats; $(uname -r), $(nproc) CPUs)"
+printf '%-28s %-7s %6s %6s %6s %7s\n' build workload fork exit free total
+for b in "$A" "$B"; do
+	for w in thread fork free; do
+		awk -v b="$b" -v w="$w" '$1 == b && $2 == w' "$RAW/ab.txt" | awk -v b="$b" -v w="$w" '
+			function med(c,   n, i, j, t, v) {
+				n = 0; for (i = 1; i <= NR; i++) v[++n] = col[i, c]
+				for (i = 2; i <= n; i++) for (j = i; j > 1 && v[j] < v[j - 1]; j--) { t = v[j]; v[j] = v[j - 1]; v[j - 1] = t }
+				return n % 2 ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2 }
+			{ for (c = 3; c <= 6; c++) col[NR, c] = $c }
+			END { printf "%-28s %-7s %6.0f %6.0f %6.0f %7.0f\n", b, w, med(3), med(4), med(5), med(6) }'
+	done
+done
