@@ -75,6 +75,11 @@ static int bring_up(const struct pg_cmdline *cl, struct pg_loader *ld)
 
 	if (loader__pinned()) {
 		ret = loader__open_pinned(ld, err, sizeof(err));
+		if (ret == -EPROTO) {
+			/* Another version's: the message says what to do. */
+			log__error("cannot adopt the pinned state: %s", err);
+			return PG_EXIT_FAIL;
+		}
 		if (ret) {
 			log__error("pinned state at %s is incomplete (%s); `pidguard stop` clears "
 				   "it",

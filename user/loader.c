@@ -448,6 +448,37 @@ static int obj_get(const char *name, int *fd, char *err, size_t errlen)
 	return 0;
 }
 
+/*
+ * A pinned map that userspace reads and writes must have this build's
+ * layout. Pins left by another version of pidguard (upgraded without
+ * `pidguard stop`) may hold other structs: reading them would show garbage
+ * in the fields one side lacks, and writing would copy past our struct.
+ * -EPROTO, with a message that says what to do, on a mismatch.
+ */
+static int pinned_layout_check(int fd, const char *name, __u32 key_size, __u32 value_size,
+			       char *err, size_t errlen)
+{
+	struct bpf_map_info info;
+	__u32 len = sizeof(info);
+
+	memset(&info, 0, sizeof(info));
+	if (bpf_obj_get_info_by_fd(fd, &info, &len)) {
+		int e = errno;
+
+		snprintf(err, errlen, "cannot read the layout of %s/%s: %s", paths__pin_dir(), name,
+			 strerror(e));
+		return -e;
+	}
+	if (info.key_size == key_size && info.value_size == value_size)
+		return 0;
+	snprintf(err, errlen,
+		 "%s/%s was pinned by another version of pidguard (entries of %u+%u bytes, this "
+		 "version's are %u+%u); `pidguard stop` ends that instance (any version can), then "
+		 "start this one",
+		 paths__pin_dir(), name, info.key_size, info.value_size, key_size, value_size);
+	return -EPROTO;
+}
+
 int loader__open_pinned(struct pg_loader *l, char *err, size_t errlen)
 {
 	int ret;
@@ -472,7 +503,15 @@ int loader__open_pinned(struct pg_loader *l, char *err, size_t errlen)
 	    (ret = obj_get("zombies", &l->zombies_fd, err, errlen)) ||
 	    (ret = obj_get("prog_zombie_gc", &l->zombie_gc_fd, err, errlen)) ||
 	    (ret = obj_get("task_records", &l->records_fd, err, errlen)) ||
-	    (ret = obj_get("prog_record_gc", &l->record_gc_fd, err, errlen))) {
+	    (ret = obj_get("prog_record_gc", &l->record_gc_fd, err, errlen)) ||
+	    (ret = pinned_layout_check(l->limits_fd, "limits", sizeof(__u64),
+				       sizeof(struct pg_limit), err, errlen)) ||
+	    (ret = pinned_layout_check(l->usage_fd, "usage", sizeof(__u64),
+				       sizeof(struct pg_usage), err, errlen)) ||
+	    (ret = pinned_layout_check(l->settings_fd, "settings", sizeof(__u32),
+				       sizeof(struct pg_config), err, errlen)) ||
+	    (ret = pinned_layout_check(l->stats_fd, "stats", sizeof(__u32),
+				       sizeof(struct pg_stats), err, errlen))) {
 		loader__close(l);
 		return ret;
 	}
