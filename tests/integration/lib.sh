@@ -481,6 +481,18 @@ pg_run_kill_or_skip() {
 	return 1
 }
 
+# Every metric family `run --metrics` exports. test_metrics checks that the
+# endpoint has these and no other (HELP and TYPE once each), test_install
+# that the man page documents each: a new family goes here, and in both.
+PG_METRIC_FAMILIES="pidguard_tasks pidguard_tasks_peak pidguard_limit
+	pidguard_denied_total pidguard_killed_total pidguard_flagged_total
+	pidguard_warnings_total pidguard_events_suppressed_total
+	pidguard_events_lost_total pidguard_failures_total
+	pidguard_zombies_collected_total pidguard_records_collected_total
+	pidguard_task_records_full_total pidguard_limited_cgroups pidguard_mode
+	pidguard_build_info pidguard_scrape_errors_total
+	pidguard_runaway_actions_total pidguard_runaway_steps_total"
+
 # ---- setup and cleanup ----
 
 # pg_setup NAME: per-test state: PFX, T (temp dir), mounts, the trap.

@@ -203,11 +203,7 @@ done < "$W/opts"
 for w in run status limit stop help version auto deny kill flag denied killed over_limit warn \
 	migrated migrated_killed suppressed lost PIDGUARD_PIN_DIR DOCKER_HOST \
 	/run/pidguard.lock /run/pidguard/containers /etc/pidguard/pidguard.conf bpftool \
-	pidguard_tasks pidguard_tasks_peak pidguard_limit pidguard_denied_total \
-	pidguard_killed_total pidguard_flagged_total pidguard_warnings_total \
-	pidguard_events_suppressed_total pidguard_events_lost_total pidguard_failures_total \
-	pidguard_zombies_collected_total pidguard_records_collected_total pidguard_limited_cgroups pidguard_mode \
-	pidguard_build_info pidguard_scrape_errors_total; do
+	$PG_METRIC_FAMILIES; do
 	grep -q -F -e "$w" "$W/man.src" || missing="$missing $w"
 done
 for s in NAME SYNOPSIS DESCRIPTION COMMANDS OPTIONS MODES TARGET "LIMIT SOURCES" \

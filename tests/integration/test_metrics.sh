@@ -58,17 +58,24 @@ scrape
 good=1
 expect_eq "$name" "HTTP status of /metrics" "$SCRAPE_CODE" 200 || good=0
 if [ $good = 1 ]; then
-	for f in pidguard_tasks pidguard_tasks_peak pidguard_limit pidguard_denied_total \
-		pidguard_killed_total pidguard_flagged_total pidguard_warnings_total \
-		pidguard_events_suppressed_total pidguard_events_lost_total pidguard_failures_total \
-		pidguard_zombies_collected_total pidguard_records_collected_total pidguard_limited_cgroups pidguard_mode \
-		pidguard_build_info pidguard_scrape_errors_total; do
+	for f in $PG_METRIC_FAMILIES; do
 		h=$(grep -c -e "^# HELP $f " "$T/m.txt"); t=$(grep -c -e "^# TYPE $f " "$T/m.txt")
 		if [ "$h" != 1 ] || [ "$t" != 1 ]; then
 			notok "$name" "$f has $h HELP and $t TYPE lines"
 			good=0
 			break
 		fi
+	done
+fi
+# ... and no family that the list (and so the man page's check) lacks.
+if [ $good = 1 ]; then
+	for f in $(awk '/^# TYPE / { print $3 }' "$T/m.txt"); do
+		case " $(echo $PG_METRIC_FAMILIES) " in
+		*" $f "*) ;;
+		*) notok "$name" "$f is exported but not in PG_METRIC_FAMILIES (tests/integration/lib.sh)"
+		   good=0
+		   break;;
+		esac
 	done
 fi
 [ $good = 1 ] && { expect_eq "$name" "content type" \
