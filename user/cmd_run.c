@@ -59,7 +59,11 @@ static int resolve_targets(const struct pg_cmdline *cl, const char *cg2, struct 
 				cgs[i].id = 0;
 				continue;
 			}
-			log__error("--limit %s: %s", cl->limits[i].target, err);
+			if (cl->limits[i].from_config)
+				log__error("%s: limit = %s: %s", cl->config_path ? cl->config_path : "config",
+					   cl->limits[i].target, err);
+			else
+				log__error("--limit %s: %s", cl->limits[i].target, err);
 			return PG_EXIT_USAGE;
 		}
 	}

@@ -106,6 +106,13 @@ write_conf 0600 "limit = $RA=7" "wran = 90"
 expect_exit2 "$name" "$CONF:2: unknown option 'wran' (did you mean 'warn'?)" \
 	"$PG" run --no-docker --config "$CONF" && ok "$name"
 
+# A limit whose cgroup does not exist is found after the file is read: the
+# message names the file's line, not a --limit that was never typed.
+name=config-limit-no-such-cgroup
+write_conf 0600 "limit = $RA=7" "limit = pgtest-none/x=5"
+expect_exit2 "$name" "$CONF: limit = pgtest-none/x: pgtest-none/x: no such cgroup" \
+	"$PG" run --no-docker --config "$CONF" && ok "$name"
+
 name=config-missing-file
 expect_exit2 "$name" "$T/none.conf: cannot open the config file: No such file or directory" \
 	"$PG" run --no-docker --config "$T/none.conf" && ok "$name"
