@@ -65,12 +65,11 @@ static const struct pg_task pg_task_empty;
  * which only happens once task_records has been full. Until then no task
  * has storage, and the lookups are skipped: each is a helper call behind
  * a recursion guard, 30-80 ns measured, and task_free makes one for every
- * task on the host. A hook
- * that reads 0 here cannot miss its own task's storage: the record was
- * made by an earlier hook of that task (fork, migration), and the task
- * was scheduled in between (a full barrier), or by an iterator racing
- * this very hook, a race the free hook settles (task_free reads this one
- * RCU grace period after the exit).
+ * task on the host. A hook that reads 0 here cannot miss its own task's
+ * storage: the record was made by an earlier hook of that task (fork,
+ * migration), and the task was scheduled in between (a full barrier), or
+ * by an iterator racing this very hook, a race the free hook settles
+ * (task_free reads this one RCU grace period after the exit).
  */
 static __u32 storage_used;
 
