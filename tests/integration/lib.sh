@@ -18,6 +18,10 @@
 : "${PG_BUILD:?PG_BUILD must name the build directory (holding pidguard and tools/)}"
 PG="$PG_BUILD/pidguard"
 FORKER="$PG_BUILD/tools/forker"
+# bpftool, for the tests that read or edit the pinned maps ("" if missing:
+# those tests skip, saying so). /usr/sbin is not on every root's PATH.
+BPFTOOL=$(command -v bpftool 2>/dev/null)
+[ -z "$BPFTOOL" ] && [ -x /usr/sbin/bpftool ] && BPFTOOL=/usr/sbin/bpftool
 # A private instance (PIDGUARD_PIN_DIR, lock /run/NAME.lock): the suite never
 # touches a pidguard this host runs in production, and concurrent runs of the
 # suite do not collide. run.sh sets one for all its tests.

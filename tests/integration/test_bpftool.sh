@@ -8,8 +8,6 @@
 pg_setup bpftool
 
 name=bpftool-named-fields
-BPFTOOL=$(command -v bpftool 2>/dev/null)
-[ -z "$BPFTOOL" ] && [ -x /usr/sbin/bpftool ] && BPFTOOL=/usr/sbin/bpftool
 if [ -z "$BPFTOOL" ]; then
 	skip "$name" "bpftool not installed"
 	exit 0

@@ -37,7 +37,6 @@ name=faults-attach-fails-open
 # the pin name of task_exit, attached after the fork hooks) must leave
 # nothing attached: fork hooks without their exit hook would only ever
 # count up, and end in refusing forks. run exits 1 and says why.
-BPFTOOL=$(command -v bpftool 2>/dev/null)
 our_progs() { "$BPFTOOL" prog show 2>/dev/null | grep -c -E ' name (fork_kill|fork_count|task_exit|attach_kill|attach_count) '; }
 if [ -z "$BPFTOOL" ]; then
 	skip "$name" "no bpftool to list the attached programs"

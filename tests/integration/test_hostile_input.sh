@@ -170,8 +170,6 @@ fi
 # per value, as an older pidguard would have pinned it: run, status and
 # limit refuse, naming the map, both sizes and what to do, and read or
 # write nothing through it; `pidguard stop` still clears it all.
-BPFTOOL=$(command -v bpftool 2>/dev/null)
-[ -z "$BPFTOOL" ] && [ -x /usr/sbin/bpftool ] && BPFTOOL=/usr/sbin/bpftool
 name=hostile-pins-of-another-version
 if [ -z "$BPFTOOL" ]; then
 	skip "$name" "bpftool is not installed (scripts/install-deps.sh installs it)"

@@ -14,8 +14,6 @@ pg_setup records
 A=$(cg_make a) && U=$(cg_make u) && S=$(cg_make s) && F=$(cg_make f) ||
 	{ notok records "cannot create cgroups under $CG2"; exit 1; }
 RA=$(cg_rel "$A"); RS=$(cg_rel "$S"); RF=$(cg_rel "$F")
-BPFTOOL=$(command -v bpftool 2>/dev/null)
-[ -z "$BPFTOOL" ] && [ -x /usr/sbin/bpftool ] && BPFTOOL=/usr/sbin/bpftool
 
 name=records-bad-capacity-refused
 good=1
