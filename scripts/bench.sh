@@ -39,6 +39,8 @@
 # loaded. Every cgroup made here is removed on exit, failure or signal, and
 # kernel.bpf_stats_enabled is restored.
 set -u
+# shellcheck source=scripts/bpf-stats.sh
+. "$(dirname "$0")/bpf-stats.sh"
 
 B=${PG_BUILD:-build}
 PG=$B/pidguard
@@ -78,7 +80,7 @@ for f in "$PG" "$FL" "$BW" "$FORKER"; do [ -x "$f" ] || die "$f missing: build f
 command -v jq >/dev/null || die "jq is needed to read pidguard status -j"
 command -v bpftool >/dev/null || die "bpftool is needed for bpf_stats and map sizes"
 
-CG2=$(awk '{ for (i = 1; i <= NF; i++) if ($i == "-") { if ($(i + 1) == "cgroup2") { print $5; exit } break } }' /proc/self/mountinfo)
+CG2=$(cg2_mount)
 PIDS1=$(awk '{ for (i = 1; i <= NF; i++) if ($i == "-") { if ($(i + 1) == "cgroup" && ("," $(i + 3) ",") ~ /,pids,/) { print $5; exit } break } }' /proc/self/mountinfo)
 [ -n "$CG2" ] || die "no cgroup v2 mount in /proc/self/mountinfo"
 [ -n "$PIDS1" ] || echo "bench: no v1 pids hierarchy: configuration (b) and the pids.max bomb are skipped" >&2
@@ -267,19 +269,6 @@ run_wl() {
 	forkloop "$op" "$w" "$@"
 }
 
-# bpf_stats: the run time of our programs, through the pinned links.
-prog_ids() {
-	for l in "$PIN"/link_*; do
-		bpftool -j link show pinned "$l" 2>/dev/null | jq -r '.prog_id'
-	done
-}
-# prints "name run_time_ns run_cnt" per program
-prog_stats() {
-	for id in $(prog_ids); do
-		bpftool -j prog show id "$id" 2>/dev/null |
-			jq -r '"\(.name) \(.run_time_ns // 0) \(.run_cnt // 0)"'
-	done
-}
 # bpf_cost OP CGROUPS...: ns of BPF per operation, and per program.
 bpf_cost() {
 	local op=$1
@@ -287,14 +276,14 @@ bpf_cost() {
 	local before after ops args=()
 	for c in "$@"; do args+=(--cgroup "$c"); done
 	echo 1 > /proc/sys/kernel/bpf_stats_enabled
-	before=$(prog_stats)
+	before=$(prog_stats "$PIN")
 	ops=$("$FL" "${args[@]}" --op "$op" --workers 1 --duration-ms "$MS" --warmup-ms 0 | kv ops)
-	after=$(prog_stats)
+	after=$(prog_stats "$PIN")
 	echo "$STATS_WAS" > /proc/sys/kernel/bpf_stats_enabled
 	printf '%s\n--\n%s\n==\n' "$before" "$after" >> "$RAW/bpf_stats.raw"
 	# Warm-up ops ran too: forkloop counts only timed ops, so count the
 	# fork program's runs instead when it is there.
-	join <(echo "$before" | sort) <(echo "$after" | sort) | awk -v ops="$ops" '
+	join <(echo "$before") <(echo "$after") | awk -v ops="$ops" '
 		{ dt = $4 - $2; dc = $5 - $3; tot += dt
 		  if ($1 ~ /^fork_/) forks = dc
 		  if (dc > 0) printf "      %-18s %8d runs %8.0f ns/run\n", $1, dc, dt / dc }

@@ -26,6 +26,8 @@
 # is loaded; our cgroups are removed and bpf_stats_enabled is restored on
 # exit, failure or signal. Exit status: 0 figures printed, 1 setup failure.
 set -u
+# shellcheck source=scripts/bpf-stats.sh
+. "$(dirname "$0")/bpf-stats.sh"
 
 die() { echo "bpf-cost-ab: $*" >&2; exit 1; }
 
@@ -44,7 +46,7 @@ command -v jq >/dev/null || die "jq is needed"
 
 PIN=/sys/fs/bpf/pidguard
 [ -e "$PIN" ] && die "a pidguard is loaded ($PIN exists): not measuring over someone else's"
-CG2=$(awk '{ for (i = 1; i <= NF; i++) if ($i == "-") { if ($(i + 1) == "cgroup2") { print $5; exit } break } }' /proc/self/mountinfo)
+CG2=$(cg2_mount)
 [ -n "$CG2" ] || die "no cgroup v2 mount in /proc/self/mountinfo"
 
 TOP=$CG2/pgab-$$
@@ -86,26 +88,17 @@ unload() {
 	PGPID=
 }
 
-# "name run_cnt run_time_ns" for each program behind our pinned links
-snap() {
-	for l in "$PIN"/link_*; do
-		bpftool -j link show pinned "$l" 2>/dev/null | jq -r .prog_id
-	done | while read -r id; do
-		bpftool -j prog show id "$id" | jq -r '"\(.name) \(.run_cnt // 0) \(.run_time_ns // 0)"'
-	done | sort
-}
-
 # measure BUILD WORKLOAD CGROUP OP: appends "BUILD WORKLOAD fork exit free total"
 measure() {
 	local before after
 	echo 1 > /proc/sys/kernel/bpf_stats_enabled
-	before=$(snap)
+	before=$(prog_stats "$PIN")
 	"$1/bench/forkloop" --cgroup "$3" --op "$4" --workers 1 --duration-ms 1500 --warmup-ms 100 > /dev/null ||
 		die "$1/bench/forkloop failed"
-	after=$(snap)
+	after=$(prog_stats "$PIN")
 	echo 0 > /proc/sys/kernel/bpf_stats_enabled
 	join <(echo "$before") <(echo "$after") | awk -v b="$1" -v w="$2" '
-		{ dc = $4 - $2; ns[$1] = dc > 0 ? ($5 - $3) / dc : 0 }
+		{ dt = $4 - $2; dc = $5 - $3; ns[$1] = dc > 0 ? dt / dc : 0 }
 		END { f = ns["fork_kill"]; e = ns["task_exit"]; r = ns["task_free"]
 		      printf "%s %s %.0f %.0f %.0f %.0f\n", b, w, f, e, r, f + e + r }' >> "$RAW/ab.txt"
 }
