@@ -300,23 +300,26 @@ static void report_pending_suppressions(struct event_report *rep)
 	}
 }
 
+/* One collector's count rose since it was last reported: say by how much.
+ * what: what outlived what ("zombie charges outlived their task"). */
+static void report_collected(__u64 count, __u64 *reported, const char *what)
+{
+	if (count <= *reported)
+		return;
+	log__warn("%llu %s (no free hook released them) and were collected; counts are exact "
+		  "again",
+		  (unsigned long long)(count - *reported), what);
+	*reported = count;
+}
+
 /* Report what the programs' counters say was collected or lost since the
  * last tick. */
 static void report_stats(struct event_report *rep, const struct pg_stats *stats)
 {
-	if (stats->zombies_collected > rep->collected_reported) {
-		log__warn("%llu zombie charges outlived their task (no free hook released them) and "
-			  "were collected; counts are exact again",
-			  (unsigned long long)(stats->zombies_collected - rep->collected_reported));
-		rep->collected_reported = stats->zombies_collected;
-	}
-	if (stats->records_collected > rep->records_collected_reported) {
-		log__warn("%llu task records outlived their reaped task (no free hook released them) "
-			  "and were collected; counts are exact again",
-			  (unsigned long long)(stats->records_collected -
-					       rep->records_collected_reported));
-		rep->records_collected_reported = stats->records_collected;
-	}
+	report_collected(stats->zombies_collected, &rep->collected_reported,
+			 "zombie charges outlived their task");
+	report_collected(stats->records_collected, &rep->records_collected_reported,
+			 "task records outlived their reaped task");
 	if (stats->events_lost > rep->lost_reported) {
 		print_summary(rep, "lost", NULL, 0, stats->events_lost - rep->lost_reported);
 		log__warn("%llu events lost (ring buffer full); counters in `pidguard status` "
