@@ -102,6 +102,28 @@ struct {
 	__type(value, struct pg_task);
 } task_records SEC(".maps");
 
+/*
+ * A new task's record, in the slot its address maps to when that slot is
+ * free (task_slot.bpf.h): claiming a slot is one compare-and-swap, where a
+ * task_records entry costs a bucket lock and a free-list operation to make
+ * and the same to delete. 8192 slots (1.3 MiB): a fork finds its slot free
+ * unless thousands of tasks live in limited cgroups at once, and then it
+ * takes a task_records entry instead. The loader sizes it
+ * (PIDGUARD_TASK_SLOTS; 0 leaves every record to task_records).
+ */
+struct pg_slot {
+	__u64 word;		/* the address of the task whose record rec is;
+				 * 0: free */
+	struct pg_task rec;	/* owner 0: being made or given back */
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1u << PG_TASK_SLOTS_SHIFT);
+	__type(key, __u32);
+	__type(value, struct pg_slot);
+} task_slots SEC(".maps");
+
 struct {
 	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
 	__uint(map_flags, BPF_F_NO_PREALLOC);

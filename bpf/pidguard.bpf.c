@@ -12,9 +12,10 @@
  * container at /docker/<id> there, on v2 and on hybrid hosts alike).
  *
  * Each charged task has a record of which limited cgroups it is charged
- * to, one slot per cgroup level (an entry of task_records keyed by its
- * address, or its task storage when that table is full: see
- * task_record.bpf.h); charge.bpf.h says why that makes every count exact.
+ * to, one slot per cgroup level: in task_slots when it was forked there
+ * and its slot was free (task_slot.bpf.h), else an entry of task_records
+ * keyed by its address, or its task storage when that table is full
+ * (task_record.bpf.h); charge.bpf.h says why that makes every count exact.
  * The hooks:
  *
  *   sched_process_fork   charge the child in the cgroup it landed in (so
@@ -52,9 +53,10 @@
  *   sched_process_free   the last word: release whatever is still charged
  *                        (reaped zombies, exec's old leader) and forget
  *                        the task (its task_records entry is deleted).
- *   iter/bpf_map_elem    record_gc: delete task_records entries whose task
- *                        is gone but that the free hook had to leave, and
- *                        release those it never came to;
+ *   iter/bpf_map_elem    record_gc, slot_gc: delete task_records entries
+ *                        and give back slots whose task is gone but that
+ *                        the free hook had to leave, and release those it
+ *                        never came to;
  *                        zombie_gc: the zombie index's safety net.
  *   iter/task            seeding: count the tasks already in a cgroup when
  *                        its limit is installed, and resynchronise after a
@@ -478,15 +480,16 @@ static long handover_cb(__u32 lvl, struct handover_ctx *c)
 SEC("tp_btf/sched_process_exit")
 int BPF_PROG(task_exit, struct task_struct *task)
 {
-	struct pg_task *entry, *ts;
+	struct record_place at;
 	struct pg_config *cfg;
 	struct handover_ctx hc;
 	struct pg_zombie z = {};
 	struct pg_zombie *zv;
+	struct pg_task *ts;
 	__u64 any = 0;
 	__u32 gpid;
 
-	ts = task_record_entry(task, &entry);
+	ts = task_record_at(task, &at);
 	if (!ts)
 		return 0;	/* never charged: most exits on a host end here */
 	/* With release_task hooked, every task keeps its charge until then. */
@@ -503,7 +506,11 @@ int BPF_PROG(task_exit, struct task_struct *task)
 		if (task->ptrace)
 			return 0;
 		record_retire(ts);
-		if (ts == entry && records_quiet(cfg))
+		if (!records_quiet(cfg))
+			return 0;
+		if (at.slot.sl)
+			slot_give_back(&at.slot);
+		else if (ts == at.entry)
 			records_delete((__u64)task);
 		return 0;
 	}
@@ -572,19 +579,30 @@ int BPF_PROG(task_free, struct task_struct *task)
 {
 	struct pg_config *cfg = config_get();
 	__u64 key = (__u64)task;
-	struct pg_task *entry, *r, *s;
+	struct pg_task *entry, *r, *s, *sr;
+	struct slot_ref sl;
 	struct pg_zombie *z;
 	__u32 gpid;
 	bool quiet;
 
 	/* Every task on the host passes here: a task with no record was
 	 * never charged and has no zombie entry. A released entry at its
-	 * address is a stale one, not its own. */
+	 * address is a stale one, not its own. Its slot, the table and its
+	 * storage may each hold a record of it: the table's is unused when
+	 * the slot's is there (a maker that lost to the fork hook), but it
+	 * is retired all the same. */
+	sr = slot_record(key, &sl);
 	entry = records_lookup(key);
 	r = entry && record_live(entry) ? entry : NULL;
 	s = storage_record(task);
 	quiet = records_quiet(cfg);
-	if (r) {
+	/* One test at a time: clang would test two pointers as one value
+	 * (their OR), which the verifier refuses. */
+	if (sr) {
+		record_free(sr);
+		if (r)
+			record_free(r);
+	} else if (r) {
 		record_free(r);
 	} else if (!s) {
 		if (quiet)
@@ -603,13 +621,17 @@ int BPF_PROG(task_free, struct task_struct *task)
 	 * the record: a thread's free skips a lookup that would miss, and so
 	 * does a leader's whose reap deleted it (the filter, mostly). An entry
 	 * at that pid for another task is not ours to touch. */
-	gpid = r && r->zombie ? r->zombie : (s ? s->zombie : 0);
+	gpid = sr && sr->zombie ? sr->zombie : r && r->zombie ? r->zombie : (s ? s->zombie : 0);
 	z = gpid && zpid_maybe(gpid) ? bpf_map_lookup_elem(&zombies, &gpid) : NULL;
 	if (z && z->task == key)
 		zombie_release(gpid, z, false);
 	/* Deleted, the entry is reused at once: only when no iterator can
 	 * hold it. Left (or if the delete fails), record_gc collects it. */
-	if (quiet && r && r == entry && records_quiet(cfg))
+	if (!quiet || !records_quiet(cfg))
+		return 0;
+	if (sr)
+		slot_give_back(&sl);
+	if (r && r == entry)
 		records_delete(key);
 	return 0;
 }
@@ -768,9 +790,11 @@ static __always_inline bool record_task_reaped(__u64 key)
 	return !BPF_CORE_READ_INTO(&exit_state, t, exit_state) && exit_state == PG_EXIT_DEAD;
 }
 
-/* An unreleased entry r whose owner was old when read: released by this
- * pass if its task was seen reaped by an earlier one. */
-static __always_inline void record_collect_reaped(struct pg_task *r, __u64 key, __u64 old)
+/* An unreleased record r of the task at key, whose owner was old when
+ * read: released by this pass if its task was seen reaped by an earlier
+ * one. */
+static __always_inline void record_collect_reaped(struct pg_task *r, __u64 key, __u64 old,
+						  __u32 pass)
 {
 	if (!record_task_reaped(key)) {
 		/* Alive: a new task reuses the address (and takes r over
@@ -779,7 +803,7 @@ static __always_inline void record_collect_reaped(struct pg_task *r, __u64 key, 
 			r->dead_pass = 0;
 		return;
 	}
-	if (!gc_gone_before(&r->dead_pass, record_gc_pass) ||
+	if (!gc_gone_before(&r->dead_pass, pass) ||
 	    __sync_val_compare_and_swap(&r->owner, old, PG_OWNER_TAKING) != old)
 		return;
 	/* Owner TAKING: a free hook that comes now leaves r alone. One that
@@ -817,7 +841,7 @@ int record_gc(struct bpf_iter__bpf_map_elem *ctx)
 	if (old == PG_OWNER_TAKING)
 		return 0;
 	if (!rel) {
-		record_collect_reaped(r, key, old);
+		record_collect_reaped(r, key, old, record_gc_pass);
 		return 0;
 	}
 	if (rel == 1) {
@@ -829,5 +853,52 @@ int record_gc(struct bpf_iter__bpf_map_elem *ctx)
 	/* A failed delete must not leave it marked: the next pass retries. */
 	if (!records_delete(key))
 		__sync_lock_test_and_set(&r->owner, old);
+	return 0;
+}
+
+/* ---- Slot collection ---- */
+
+/*
+ * record_gc's work for task_slots (task_slot.bpf.h), run by the loader
+ * after it: a slot whose record was released while an iterator ran is
+ * given back on its second sighting, and the unreleased record of a task
+ * reaped two passes in a row is released and counted in
+ * stats.records_collected. Most slots are free: a load and a return.
+ */
+static __u32 slot_gc_pass;
+
+SEC("iter/bpf_map_elem")
+int slot_gc(struct bpf_iter__bpf_map_elem *ctx)
+{
+	struct pg_config *cfg = config_get();
+	__u32 *keyp = ctx->key;
+	struct slot_ref ref;
+	struct pg_slot *sl;
+	__u64 word, old;
+	__u32 rel;
+
+	if (!keyp || !ctx->value)
+		return 0;
+	gc_pass_start(ctx->meta, &slot_gc_pass);
+	ref.idx = *keyp;
+	sl = ref.sl = bpf_map_lookup_elem(&task_slots, &ref.idx);
+	if (!sl || !sl->word || !records_quiet(cfg))
+		return 0;
+	word = *(volatile __u64 *)&sl->word;
+	old = *(volatile __u64 *)&sl->rec.owner;
+	rel = *(volatile __u32 *)&sl->rec.released;
+	/* Being made, given back, or taken: not ours to look at. */
+	if (!word || !old || old == PG_OWNER_TAKING)
+		return 0;
+	if (!rel) {
+		record_collect_reaped(&sl->rec, word, old, slot_gc_pass);
+		return 0;
+	}
+	if (rel == 1) {
+		__sync_val_compare_and_swap(&sl->rec.released, 1, 2);
+		return 0;
+	}
+	if (__sync_val_compare_and_swap(&sl->rec.owner, old, PG_OWNER_TAKING) == old)
+		slot_give_back(&ref);
 	return 0;
 }

@@ -2,8 +2,10 @@
 /*
  * task_record.bpf.h - finding and making a task's charge record.
  *
- * A record (struct pg_task) is an entry of task_records, keyed by the task's
- * address, or, when that table is full, the task's storage. Task storage
+ * A record (struct pg_task) is in the task's slot of task_slots when its
+ * fork hook could claim it (task_slot.bpf.h), else an entry of
+ * task_records, keyed by the task's address, or, when that table is full,
+ * the task's storage. Lookups try them in that order. Task storage
  * costs two allocations to make and an RCU-deferred free per task; a
  * preallocated entry costs a bucket lock and a free-list pop each way.
  *
@@ -85,18 +87,24 @@ static __always_inline struct pg_task *storage_record(struct task_struct *t)
 static __u32 rec_filter[PG_REC_FILTER];
 
 /*
- * Which rec_filter counter covers the entry keyed key: a multiplicative hash
- * of its low 32 bits (task_struct addresses differ in their middle bits).
- * The key is a task pointer, on which the verifier allows no arithmetic; a
- * 32-bit move makes a plain number of its low half (for a loader with
- * CAP_PERFMON, which pidguard's is: it runs as root).
+ * A multiplicative hash of a task address's low 32 bits (task_struct
+ * addresses differ in their middle bits), whose high bits pick a rec_filter
+ * counter and a slot. The key is a task pointer, on which the verifier
+ * allows no arithmetic; a 32-bit move makes a plain number of its low half
+ * (for a loader with CAP_PERFMON, which pidguard's is: it runs as root).
  */
-static __always_inline __u32 *rec_filter_slot(__u64 key)
+static __always_inline __u32 task_key_hash(__u64 key)
 {
 	__u32 lo;
 
 	asm volatile("%[lo] = %[key]" : [lo] "=w"(lo) : [key] "w"((__u32)key));
-	return &rec_filter[((lo * 0x9E3779B9u) >> 18) & (PG_REC_FILTER - 1)];
+	return lo * 0x9E3779B9u;
+}
+
+/* Which rec_filter counter covers the entry keyed key. */
+static __always_inline __u32 *rec_filter_slot(__u64 key)
+{
+	return &rec_filter[(task_key_hash(key) >> 18) & (PG_REC_FILTER - 1)];
 }
 
 /* The table's entry for key, or NULL: the filter first. */
@@ -131,27 +139,6 @@ static __always_inline bool record_live(const struct pg_task *r)
 	return !r->released && r->owner != PG_OWNER_TAKING;
 }
 
-/* The record of task t, or NULL when it has none; *entry gets the table's
- * entry at t's address (t's own, if it is the record) or NULL. */
-static __always_inline struct pg_task *task_record_entry(struct task_struct *t,
-							 struct pg_task **entry)
-{
-	struct pg_task *r = records_lookup((__u64)t);
-
-	*entry = r;
-	if (r && record_live(r))
-		return r;
-	return storage_record(t);
-}
-
-/* The record of task t, or NULL when it has none. */
-static __always_inline struct pg_task *task_record(struct task_struct *t)
-{
-	struct pg_task *entry;
-
-	return task_record_entry(t, &entry);
-}
-
 /* The task is done with record r: mark it released, so that no iterator
  * charges it again, then release its charges; returns how many there
  * were. */
@@ -182,6 +169,41 @@ static __always_inline bool record_take_over(struct pg_task *r, __u64 old, __u64
 	return true;
 }
 
+#include "task_slot.bpf.h"
+
+/* Where task t's record was found. */
+struct record_place {
+	struct slot_ref slot;		/* t's slot, if the record is there */
+	struct pg_task *entry;		/* the table's entry at t's address (t's
+					 * own, if it is the record), or NULL */
+};
+
+/* The record of task t, or NULL when it has none; *at says where. Its
+ * slot first: a task forked while the fork hook ran has its record
+ * there, unless the slot was taken. */
+static __always_inline struct pg_task *task_record_at(struct task_struct *t,
+						      struct record_place *at)
+{
+	struct pg_task *r = slot_record((__u64)t, &at->slot);
+
+	at->entry = NULL;
+	if (r)
+		return r;
+	r = records_lookup((__u64)t);
+	at->entry = r;
+	if (r && record_live(r))
+		return r;
+	return storage_record(t);
+}
+
+/* The record of task t, or NULL when it has none. */
+static __always_inline struct pg_task *task_record(struct task_struct *t)
+{
+	struct record_place at;
+
+	return task_record_at(t, &at);
+}
+
 /*
  * The record of task t, made if it has none: an entry of task_records when
  * one can be had, else task storage (stats.records_full). NULL when neither
@@ -194,6 +216,7 @@ static __always_inline bool record_take_over(struct pg_task *r, __u64 old, __u64
 static __always_inline struct pg_task *task_record_make(struct task_struct *t, bool is_new)
 {
 	__u64 key = (__u64)t, owner = t->start_time, old;
+	struct slot_ref sl;
 	struct pg_task *r;
 	int err;
 
@@ -201,6 +224,12 @@ static __always_inline struct pg_task *task_record_make(struct task_struct *t, b
 	r = storage_record(t);
 	if (r)
 		return r;
+	task_slot(key, &sl);
+	if (is_new) {
+		r = slot_claim(&sl, key, owner);
+		if (r)
+			return r;
+	}
 	/* Insert first: a new task (the fork path) has no entry, and an
 	 * insert that finds one (EEXIST) costs what a lookup would. The
 	 * result is read as an int: 6.1 hands back the kernel's int error
@@ -209,6 +238,18 @@ static __always_inline struct pg_task *task_record_make(struct task_struct *t, b
 	err = (int)bpf_map_update_elem(&task_records, &key, &pg_task_empty, BPF_NOEXIST);
 	if (err)
 		__sync_fetch_and_add(rec_filter_slot(key), -1);
+	/* After the insert: a fork hook claiming t's slot now sees the
+	 * counter raised, or this sees its claim (task_slot.bpf.h). */
+	if (!is_new && sl.sl) {
+		switch (slot_wait(sl.sl, key)) {
+		case 1:
+			if (record_live(&sl.sl->rec))
+				return &sl.sl->rec;
+			break;	/* an earlier task's, released */
+		case -1:
+			return NULL;
+		}
+	}
 	r = bpf_map_lookup_elem(&task_records, &key);
 	if (r) {
 		old = r->owner;

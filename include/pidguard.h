@@ -39,6 +39,11 @@
  */
 #define PG_TASK_RECORDS		32768
 
+/* task_slots (bpf/task_slot.bpf.h): 1 << PG_TASK_SLOTS_SHIFT slots by
+ * default, at most 1 << PG_TASK_SLOTS_SHIFT_MAX (PIDGUARD_TASK_SLOTS). */
+#define PG_TASK_SLOTS_SHIFT	13
+#define PG_TASK_SLOTS_SHIFT_MAX	16
+
 /* limits.max value meaning "track, but enforce nothing" (`limit X none`). */
 #define PG_NO_LIMIT		0xffffffffu
 

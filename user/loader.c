@@ -166,24 +166,45 @@ static bool env_flag(const char *name)
 	return v && *v && strcmp(v, "0") != 0;
 }
 
+/* Where task records live, and how many of each (maps.bpf.h). */
+struct record_capacity {
+	__u32 records;			/* task_records entries */
+	__u32 slot_shift;		/* log2 of task_slots' slots; 0: none */
+};
+
 /*
- * Capacity of task_records: PIDGUARD_TASK_RECORDS, else PG_TASK_RECORDS.
- * The variable is there for tests (a small table proves the fallback to
- * task storage) and for hosts with more tasks in limited cgroups.
+ * PIDGUARD_TASK_RECORDS (default PG_TASK_RECORDS) sizes task_records;
+ * PIDGUARD_TASK_SLOTS (default 1 << PG_TASK_SLOTS_SHIFT) task_slots. They
+ * are there for tests (a small table proves the fallback to task storage,
+ * no slots prove task_records alone) and for hosts with more tasks in
+ * limited cgroups.
  */
-static int task_records_capacity(__u32 *n, char *err, size_t errlen)
+static int record_capacity_get(struct record_capacity *c, char *err, size_t errlen)
 {
 	const char *v = getenv("PIDGUARD_TASK_RECORDS");
+	__u32 slots;
 
-	*n = PG_TASK_RECORDS;
-	if (!v || !*v)
-		return 0;
-	if (cli__parse_u32(v, 1, PG_PID_MAX_LIMIT, n)) {
+	c->records = PG_TASK_RECORDS;
+	c->slot_shift = PG_TASK_SLOTS_SHIFT;
+	if (v && *v && cli__parse_u32(v, 1, PG_PID_MAX_LIMIT, &c->records)) {
 		snprintf(err, errlen,
 			 "PIDGUARD_TASK_RECORDS=%s: want a number of task records from 1 to %u", v,
 			 PG_PID_MAX_LIMIT);
 		return -EINVAL;
 	}
+	v = getenv("PIDGUARD_TASK_SLOTS");
+	if (!v || !*v)
+		return 0;
+	if (cli__parse_u32(v, 0, 1u << PG_TASK_SLOTS_SHIFT_MAX, &slots) ||
+	    (slots & (slots - 1)) || slots == 1) {
+		snprintf(err, errlen,
+			 "PIDGUARD_TASK_SLOTS=%s: want 0 (no slots: every task record in "
+			 "task_records) or a power of two from 2 to %u",
+			 v, 1u << PG_TASK_SLOTS_SHIFT_MAX);
+		return -EINVAL;
+	}
+	for (c->slot_shift = 0; slots > 1; slots >>= 1)
+		c->slot_shift++;
 	return 0;
 }
 
@@ -193,7 +214,7 @@ static int task_records_capacity(__u32 *n, char *err, size_t errlen)
  * finds reaped zombies at the limit (no reap hook). records: the
  * capacity of task_records.
  */
-static int open_and_load(bool kill, bool deny, bool release, __u32 records,
+static int open_and_load(bool kill, bool deny, bool release, const struct record_capacity *cap,
 			 struct pidguard_bpf **out)
 {
 	struct pidguard_bpf *skel;
@@ -211,7 +232,11 @@ static int open_and_load(bool kill, bool deny, bool release, __u32 records,
 	prog_enable(skel->progs.deny_alloc, deny);
 	prog_enable(skel->progs.deny_free, deny);
 	prog_enable(skel->progs.task_release, release);
-	ret = bpf_map__set_max_entries(skel->maps.task_records, records);
+	ret = bpf_map__set_max_entries(skel->maps.task_records, cap->records);
+	/* No slots: the map still needs one entry to load. */
+	if (!ret)
+		ret = bpf_map__set_max_entries(skel->maps.task_slots, 1u << cap->slot_shift);
+	skel->rodata->task_slot_shift = cap->slot_shift;
 	if (!ret)
 		ret = pidguard_bpf__load(skel);
 	if (ret) {
@@ -253,7 +278,7 @@ static int pin_all(struct pidguard_bpf *skel, char *err, size_t errlen)
 		if (!bpf_program__autoload(prog))
 			continue;
 		if (prog == skel->progs.reconcile || prog == skel->progs.zombie_gc ||
-		    prog == skel->progs.record_gc) {
+		    prog == skel->progs.record_gc || prog == skel->progs.slot_gc) {
 			/* Iterators run on demand (run, limit): pin the program. */
 			snprintf(path, sizeof(path), "%s/prog_%s", paths__pin_dir(),
 				 bpf_program__name(prog));
@@ -295,6 +320,8 @@ static int fds_from_skel(struct pg_loader *l)
 	l->zombie_gc_fd = bpf_program__fd(l->skel->progs.zombie_gc);
 	l->records_fd = bpf_map__fd(l->skel->maps.task_records);
 	l->record_gc_fd = bpf_program__fd(l->skel->progs.record_gc);
+	l->slots_fd = bpf_map__fd(l->skel->maps.task_slots);
+	l->slot_gc_fd = bpf_program__fd(l->skel->progs.slot_gc);
 	return 0;
 }
 
@@ -310,14 +337,14 @@ int loader__load(struct pg_loader *l, enum pg_mode_req req, __u32 *mode, char *w
 	struct pg_config cfg = {};
 	char deny_why[384] = "", kill_why[768] = "";
 	bool want_deny, have_deny = false, kill, release;
-	__u32 records;
+	struct record_capacity cap;
 	int ret;
 
 	memset(l, 0, sizeof(*l));
 	l->limits_fd = l->usage_fd = l->settings_fd = l->stats_fd = l->events_fd = -1;
 	l->reconcile_fd = l->zombies_fd = l->zombie_gc_fd = -1;
-	l->records_fd = l->record_gc_fd = -1;
-	ret = task_records_capacity(&records, err, errlen);
+	l->records_fd = l->record_gc_fd = l->slots_fd = l->slot_gc_fd = -1;
+	ret = record_capacity_get(&cap, err, errlen);
 	if (ret)
 		return ret;
 	libbpf_set_print(libbpf_print);
@@ -343,7 +370,7 @@ int loader__load(struct pg_loader *l, enum pg_mode_req req, __u32 *mode, char *w
 
 	ret = -EINVAL;
 	if (want_deny) {
-		ret = open_and_load(kill, true, release, records, &l->skel);
+		ret = open_and_load(kill, true, release, &cap, &l->skel);
 		if (ret == 0) {
 			have_deny = true;
 		} else {
@@ -354,13 +381,13 @@ int loader__load(struct pg_loader *l, enum pg_mode_req req, __u32 *mode, char *w
 		}
 	}
 	if (!have_deny) {
-		ret = open_and_load(kill, false, release, records, &l->skel);
+		ret = open_and_load(kill, false, release, &cap, &l->skel);
 		if (ret && kill) {
 			snprintf(kill_why, sizeof(kill_why),
 				 "kill programs failed to load (%s: %s)", strerror(-ret),
 				 libbpf_last_error);
 			kill = false;
-			ret = open_and_load(false, false, release, records, &l->skel);
+			ret = open_and_load(false, false, release, &cap, &l->skel);
 		}
 		if (ret) {
 			snprintf(err, errlen, "cannot load the BPF programs: %s (%s)",
@@ -486,7 +513,7 @@ int loader__open_pinned(struct pg_loader *l, char *err, size_t errlen)
 	memset(l, 0, sizeof(*l));
 	l->limits_fd = l->usage_fd = l->settings_fd = l->stats_fd = l->events_fd = -1;
 	l->reconcile_fd = l->zombies_fd = l->zombie_gc_fd = -1;
-	l->records_fd = l->record_gc_fd = -1;
+	l->records_fd = l->record_gc_fd = l->slots_fd = l->slot_gc_fd = -1;
 	l->adopted = true;
 	if (!loader__pinned()) {
 		snprintf(err, errlen, "pidguard is not loaded (nothing pinned at %s); start it "
@@ -504,6 +531,8 @@ int loader__open_pinned(struct pg_loader *l, char *err, size_t errlen)
 	    (ret = obj_get("prog_zombie_gc", &l->zombie_gc_fd, err, errlen)) ||
 	    (ret = obj_get("task_records", &l->records_fd, err, errlen)) ||
 	    (ret = obj_get("prog_record_gc", &l->record_gc_fd, err, errlen)) ||
+	    (ret = obj_get("task_slots", &l->slots_fd, err, errlen)) ||
+	    (ret = obj_get("prog_slot_gc", &l->slot_gc_fd, err, errlen)) ||
 	    (ret = pinned_layout_check(l->limits_fd, "limits", sizeof(__u64),
 				       sizeof(struct pg_limit), err, errlen)) ||
 	    (ret = pinned_layout_check(l->usage_fd, "usage", sizeof(__u64),
@@ -596,6 +625,8 @@ int loader__collect(const struct pg_loader *l)
 	int ret = iter_run(l->record_gc_fd, l->records_fd);
 
 	if (!ret)
+		ret = iter_run(l->slot_gc_fd, l->slots_fd);
+	if (!ret)
 		ret = loader__settings_get(l, &cfg);
 	if (ret)
 		return ret;
@@ -652,7 +683,7 @@ void loader__close(struct pg_loader *l)
 		int *fds[] = { &l->limits_fd, &l->usage_fd,  &l->settings_fd,
 			       &l->stats_fd,  &l->events_fd, &l->reconcile_fd,
 			       &l->zombies_fd, &l->zombie_gc_fd, &l->records_fd,
-			       &l->record_gc_fd };
+			       &l->record_gc_fd, &l->slots_fd, &l->slot_gc_fd };
 
 		for (size_t i = 0; i < sizeof(fds) / sizeof(fds[0]); i++) {
 			if (*fds[i] >= 0)
@@ -661,5 +692,5 @@ void loader__close(struct pg_loader *l)
 	}
 	l->limits_fd = l->usage_fd = l->settings_fd = l->stats_fd = l->events_fd = -1;
 	l->reconcile_fd = l->zombies_fd = l->zombie_gc_fd = -1;
-	l->records_fd = l->record_gc_fd = -1;
+	l->records_fd = l->record_gc_fd = l->slots_fd = l->slot_gc_fd = -1;
 }

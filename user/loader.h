@@ -29,6 +29,8 @@ struct pg_loader {
 	int zombie_gc_fd;		/* the iter/bpf_map_elem program */
 	int records_fd;			/* task_records */
 	int record_gc_fd;		/* the iter/bpf_map_elem program */
+	int slots_fd;			/* task_slots */
+	int slot_gc_fd;			/* the iter/bpf_map_elem program */
 	bool adopted;			/* true: found pinned, not loaded by us */
 };
 
@@ -75,8 +77,9 @@ int loader__reconcile(const struct pg_loader *l);
 
 /*
  * One collection pass, run about once a second. 0 or -errno.
- *  - Stale task records (record_gc): entries of task_records whose task is
- *    gone, left by the free hook while an iterator ran. Housekeeping.
+ *  - Stale task records (record_gc, slot_gc): entries of task_records and
+ *    slots of task_slots whose task is gone, left by the free hook while an
+ *    iterator ran. Housekeeping.
  *  - Zombies (zombie_gc, a safety net): zombie charges whose free hook never
  *    came, counted in stats.zombies_collected; normally none. Skipped where
  *    release_task is hooked (PG_CAP_REAP_AT_RELEASE): no zombie index then.
