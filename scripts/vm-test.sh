@@ -91,7 +91,7 @@ CMD=
 # TCG, where the whole suite outgrew the boot timeout.
 VM_TESTS="test_bpftool.sh test_cli.sh test_crash.sh test_deny.sh test_deny_rollback.sh
 test_faults.sh test_flag.sh test_kill.sh test_limits.sh test_ratelimit.sh test_runaway.sh
-test_security.sh test_task_records.sh test_unlimited.sh test_warn.sh"
+test_security.sh test_task_records.sh test_task_slots.sh test_unlimited.sh test_warn.sh"
 # zombie-index: the tests that count reaps and decide at limits, on the
 # zombie index with no reap hook (the build hosts' path, which has no deny
 # mode there to test).

@@ -216,6 +216,17 @@ pg_wait_line() {
 	return 0
 }
 
+# pg_wait_count FILE ERE N MS: wait up to MS (scaled) until FILE has at
+# least N lines matching ERE.
+pg_wait_count() {
+	_end=$(( $(now_ms) + $4 * PG_SCALE ))
+	while [ "$(grep -E -c -e "$2" "$1" 2>/dev/null)" -lt "$3" ]; do
+		[ "$(now_ms)" -ge "$_end" ] && return 1
+		sleep 0.02
+	done
+	return 0
+}
+
 # pg_wait_phase FILE PHASE TIMEOUT_MS [PID]
 pg_wait_phase() { pg_wait_line "$1" "^phase=$2\$" "$3" "${4:-}"; }
 

@@ -1,8 +1,10 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 # Task charge records: the preallocated table (task_records) and the task
-# storage it falls back to when full. With a table of 8 entries, most tasks
-# of a limited cgroup get their record in task storage; counts stay exact
+# storage it falls back to when full. With a table of 8 entries and no
+# slots (PIDGUARD_TASK_SLOTS=0, so that forks take the table too: the slots
+# have their own test, test_task_slots.sh), most tasks of a limited cgroup
+# get their record in task storage; counts stay exact
 # through forks, threads, zombies, migrations and seeding, flag mode still
 # flags every fork past the limit, stats.records_full says how often the
 # table was full, and once every task is gone the table is empty again (no
@@ -38,13 +40,13 @@ pg_forker "$T/seed.out" --cgroup "$S" spawn 3 --hold-ms 30000; SEED=$BG_PID
 pg_wait_phase "$T/seed.out" ready 5000 "$SEED" ||
 	{ notok records "seed holders not ready: $(tr '\n' ' ' < "$T/seed.out")"; exit 1; }
 
-export PIDGUARD_TASK_RECORDS=8
+export PIDGUARD_TASK_RECORDS=8 PIDGUARD_TASK_SLOTS=0
 if ! pg_run --mode flag --limit "$RA=5000" --limit "$RS=5000" --limit "$RF=10" \
 	--events-per-sec 0 --json; then
 	notok records "pidguard run did not get ready (rc=$RUN_RC): $(pg_run_why)"
 	exit 1
 fi
-unset PIDGUARD_TASK_RECORDS
+unset PIDGUARD_TASK_RECORDS PIDGUARD_TASK_SLOTS
 
 name=records-seeded-past-the-table
 expect_exact "$name" "$RS" "$S" 0 "4 tasks before run, table of 8" &&
