@@ -229,6 +229,8 @@ static __always_inline struct pg_task *task_record_make(struct task_struct *t, b
 		r = slot_claim(&sl, key, owner);
 		if (r)
 			return r;
+	} else if (sl.sl && slot_find(sl.sl, key, &r)) {
+		return r;
 	}
 	/* Insert first: a new task (the fork path) has no entry, and an
 	 * insert that finds one (EEXIST) costs what a lookup would. The
@@ -240,16 +242,8 @@ static __always_inline struct pg_task *task_record_make(struct task_struct *t, b
 		__sync_fetch_and_add(rec_filter_slot(key), -1);
 	/* After the insert: a fork hook claiming t's slot now sees the
 	 * counter raised, or this sees its claim (task_slot.bpf.h). */
-	if (!is_new && sl.sl) {
-		switch (slot_wait(sl.sl, key)) {
-		case 1:
-			if (record_live(&sl.sl->rec))
-				return &sl.sl->rec;
-			break;	/* an earlier task's, released */
-		case -1:
-			return NULL;
-		}
-	}
+	if (!is_new && sl.sl && slot_find(sl.sl, key, &r))
+		return r;
 	r = bpf_map_lookup_elem(&task_records, &key);
 	if (r) {
 		old = r->owner;

@@ -22,6 +22,8 @@
  *  - the maker sees the slot claimed for its task: it waits for the fork
  *    hook to finish making the record (owner is 0 meanwhile), then uses
  *    the slot. The entry it made stays unused; the free hook retires it.
+ *    (A maker looks at the slot before its insert too: a task whose
+ *    record is in its slot already gets no unused entry.)
  *    A fork hook still making it after PG_SLOT_WAIT looks (its CPU was
  *    preempted) counts the task itself, so the maker makes no record, and
  *    that is counted in storage_failed: an iterator loses nothing by it,
@@ -182,19 +184,24 @@ static long slot_wait_cb(__u32 i, struct slot_wait_ctx *c)
 }
 
 /*
- * A maker other than the fork hook, after its insert into task_records:
- * 1 if the slot holds the record of the task at key, made (the caller
- * uses it if live), 0 if it does not, -1 if its fork hook is still making
- * it after PG_SLOT_WAIT looks (the caller makes no record: that fork hook
- * counts the task).
+ * A maker other than the fork hook, looking at the slot of the task at
+ * key: 1 with *r its live record there, -1 (*r NULL) when its fork hook
+ * is still making it after PG_SLOT_WAIT looks (the caller makes no
+ * record: that fork hook counts the task), 0 when the slot has none of
+ * it (a released one is an earlier task's).
  */
-static __always_inline int slot_wait(struct pg_slot *sl, __u64 key)
+static __always_inline int slot_find(struct pg_slot *sl, __u64 key, struct pg_task **r)
 {
 	struct slot_wait_ctx c = { .sl = sl, .key = key };
 
-
+	*r = NULL;
 	bpf_loop(PG_SLOT_WAIT, slot_wait_cb, &c, 0);
-	return c.done ? (int)c.made : -1;
+	if (!c.done)
+		return -1;
+	if (!c.made || !record_live(&sl->rec))
+		return 0;
+	*r = &sl->rec;
+	return 1;
 }
 
 #endif /* PG_TASK_SLOT_BPF_H */

@@ -69,6 +69,11 @@ if pg_wait_phase "$T/f.out" ready 5000 "$P" && pg_wait_phase "$T/t.out" ready 50
 			note "$name: $su records in slots, $tu in task_records"
 			expect_ge "$name" "records in slots" "$su" 1 &&
 				expect_ge "$name" "records in task_records" "$tu" 3 || good=0
+			# A seeding pass (a new limit) looks at every task: it
+			# finds the records in slots, and makes no entry for them.
+			X=$(cg_make x) && "$PG" limit "$X" 100 > "$T/x.out" 2>&1 ||
+				{ notok "$name" "limit on x: $(tr '\n' ' ' < "$T/x.out")"; good=0; }
+			[ $good = 1 ] && { expect_eq "$name" "task_records entries after a seeding pass" "$(table_used)" "$tu" || good=0; }
 		fi
 		pg_finish "$P" 5000; pg_finish "$Q" 5000; pg_finish "$Z" 5000
 		[ $good = 1 ] && expect_exact "$name" "$RA" "$A" 0 "after exit" &&
