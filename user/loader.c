@@ -469,6 +469,16 @@ static int obj_get(const char *name, int *fd, char *err, size_t errlen)
 	if (*fd < 0) {
 		int e = errno;
 
+		/* The pins exist (settings is there), this one does not: an
+		 * older version pinned them, or someone removed it. */
+		if (e == ENOENT) {
+			snprintf(err, errlen,
+				 "%s is not pinned: the state at %s was pinned by another "
+				 "version of pidguard, or partly removed; `pidguard stop` "
+				 "ends that instance (any version can), then start this one",
+				 path, paths__pin_dir());
+			return -EPROTO;
+		}
 		snprintf(err, errlen, "cannot open %s: %s", path, strerror(e));
 		return -e;
 	}

@@ -205,4 +205,34 @@ fi
 [ -d "$PIN_DIR" ] && { "$PG" stop > /dev/null 2>&1 || rm -rf "$PIN_DIR"; }
 rm -f "/run/$(basename "$PIN_DIR").lock"
 
+# An older version pinned fewer objects: adopting its state must say so,
+# not fail on the first object it lacks with a bare ENOENT.
+name=hostile-pins-missing-an-object
+if ! "$PG" run --no-docker --duration 1 > "$T/v.out" 2> "$T/v.err" || [ ! -e "$PIN_DIR/task_slots" ]; then
+	notok "$name" "a real instance did not stay pinned: $(head -c 300 "$T/v.err" | tr '\n' '|')"
+else
+	rm -f "$PIN_DIR/task_slots" "$PIN_DIR/prog_slot_gc"
+	want="$PIN_DIR/task_slots is not pinned: the state at $PIN_DIR was pinned by another version of pidguard, or partly removed"
+	good=1
+	for cmd in "status" "limit $(cg_rel "$V") 5" "run --no-docker --duration 1"; do
+		# shellcheck disable=SC2086 # the command's words
+		timeout "$ROW_TIMEOUT" "$PG" $cmd > "$T/v.out" 2> "$T/v.err" < /dev/null
+		rc=$?
+		if [ "$rc" != 1 ] || ! grep -q -F "$want" "$T/v.err" || ! grep -q -F "pidguard stop" "$T/v.err"; then
+			notok "$name" "pidguard $cmd: exit $rc, stderr: $(head -c 400 "$T/v.err" | tr '\n' '|')"
+			good=0
+			break
+		fi
+	done
+	if [ $good = 1 ] && ! "$PG" stop > "$T/v.out" 2> "$T/v.err"; then
+		notok "$name" "pidguard stop failed: $(head -c 300 "$T/v.err" | tr '\n' '|')"
+	elif [ $good = 1 ] && [ -e "$PIN_DIR" ]; then
+		notok "$name" "pidguard stop left $PIN_DIR: $(ls "$PIN_DIR" | tr '\n' ' ')"
+	elif [ $good = 1 ]; then
+		ok "$name"
+	fi
+fi
+[ -d "$PIN_DIR" ] && { "$PG" stop > /dev/null 2>&1 || rm -rf "$PIN_DIR"; }
+rm -f "/run/$(basename "$PIN_DIR").lock"
+
 rm -rf "/run/$(basename "$PIN_DIR")"
