@@ -257,9 +257,11 @@ static int event_loop(const struct pg_cmdline *cl, struct pg_loader *ld, const c
 			event_report__tick(&rep);
 			runaway_ctl__tick(ctl);
 			docker_sync__tick(ds);
-			if (loader__collect(ld))
+			ret = loader__collect(ld, now % PG_SLOT_GC_EVERY == 0);
+			if (ret)
 				log__warn("collection of stale records and zombies failed: %s",
-					  strerror(errno));
+					  strerror(-ret));
+			ret = 0;
 			keep_pins(pk, &pins_failing);
 		}
 		if (now - last_collect >= 10) {

@@ -629,12 +629,12 @@ int loader__reconcile(const struct pg_loader *l)
 	return iter_run(l->reconcile_fd, -1);
 }
 
-int loader__collect(const struct pg_loader *l)
+int loader__collect(const struct pg_loader *l, bool slots)
 {
 	struct pg_config cfg;
 	int ret = iter_run(l->record_gc_fd, l->records_fd);
 
-	if (!ret)
+	if (!ret && slots)
 		ret = iter_run(l->slot_gc_fd, l->slots_fd);
 	if (!ret)
 		ret = loader__settings_get(l, &cfg);

@@ -77,14 +77,17 @@ int loader__reconcile(const struct pg_loader *l);
 
 /*
  * One collection pass, run about once a second. 0 or -errno.
- *  - Stale task records (record_gc, slot_gc): entries of task_records and
- *    slots of task_slots whose task is gone, left by the free hook while an
- *    iterator ran. Housekeeping.
+ *  - Stale task records (record_gc, and slot_gc when slots is true):
+ *    entries of task_records and slots of task_slots whose task is gone,
+ *    left by the free hook while an iterator ran. Housekeeping. slot_gc
+ *    visits every slot, used or not (~1 ms for 8192): the caller runs it
+ *    every PG_SLOT_GC_EVERY passes.
  *  - Zombies (zombie_gc, a safety net): zombie charges whose free hook never
  *    came, counted in stats.zombies_collected; normally none. Skipped where
  *    release_task is hooked (PG_CAP_REAP_AT_RELEASE): no zombie index then.
  */
-int loader__collect(const struct pg_loader *l);
+#define PG_SLOT_GC_EVERY	5
+int loader__collect(const struct pg_loader *l, bool slots);
 
 /* Remove everything under paths__pin_dir(); returns the number of objects removed. */
 int loader__unpin_all(char *err, size_t errlen);

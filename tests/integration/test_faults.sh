@@ -286,10 +286,12 @@ keys_of() {
 lost_try() {
 	# The parent outlives the try (killed at its end): in the slot case it
 	# is the 1 task left, and the VM's dumps of task_slots take seconds.
+	# The collector walks task_slots every 5 s (task_records every second),
+	# and acts on a second sighting.
 	case $1 in
-	task_records) at=136 base=0
+	task_records) at=136 base=0 wait_ms=8000
 		script='sh -c "echo \$\$ > $1/cgroup.procs; exec sleep 60" & echo $! > "$2"; wait; exec sleep 600';;
-	*) at=144 base=1
+	*) at=144 base=1 wait_ms=16000
 		script='echo $$ > "$1/cgroup.procs"; sleep 60 & echo $! > "$2"; wait; exec sleep 600';;
 	esac
 	: > "$T/lr.pid"
@@ -320,7 +322,7 @@ lost_try() {
 		"$BPFTOOL" map update pinned "$PIN_DIR/$1" key $key value $val 2>> "$T/lr.err" && planted=0
 	pg_status > /dev/null 2>&1
 	stale=$(st "$RL" current)
-	_end=$(( $(now_ms) + 8000 * PG_SCALE ))
+	_end=$(( $(now_ms) + wait_ms * PG_SCALE ))
 	while :; do
 		pg_status > /dev/null 2>&1
 		left=$(keys_of "$1" "$(st "$RL" cgroup_id)" | grep -c .)
@@ -336,7 +338,7 @@ lost_try() {
 	elif [ "$stale" != $((base + 1)) ]; then
 		why="current was $stale once the victim was freed with its record left, expected $((base + 1)) (with the stale charge)"
 	elif [ "$left" != 0 ] || [ "$(st "$RL" current)" != $base ]; then
-		why="8 s later: the record is $([ "$left" = 0 ] && echo released || echo still charged), current $(st "$RL" current); records_collected +$(( $(stat_field records_collected) - lc0 )), late_release +$(( $(stat_field late_release) - lr0 ))"
+		why="$((wait_ms / 1000)) s later: the record is $([ "$left" = 0 ] && echo released || echo still charged), current $(st "$RL" current); records_collected +$(( $(stat_field records_collected) - lc0 )), late_release +$(( $(stat_field late_release) - lr0 ))"
 	elif [ "$(stat_field records_collected)" = "$lc0" ]; then
 		return 2
 	elif [ "$(stat_field records_collected)" != $((lc0 + 1)) ]; then
