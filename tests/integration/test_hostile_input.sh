@@ -166,14 +166,42 @@ fi
 
 # ---- pinned state from another version ----
 
+# adopt_refused NAME WANT: status, limit and run each refuse the pinned
+# state (exit 1, saying WANT and `pidguard stop`), and `pidguard stop`
+# clears it all.
+adopt_refused() {
+	for cmd in "status" "limit $(cg_rel "$V") 5" "run --no-docker --duration 1"; do
+		# shellcheck disable=SC2086 # the command's words
+		timeout "$ROW_TIMEOUT" "$PG" $cmd > "$T/v.out" 2> "$T/v.err" < /dev/null
+		rc=$?
+		if [ "$rc" != 1 ] || ! grep -q -F "$2" "$T/v.err" || ! grep -q -F "pidguard stop" "$T/v.err"; then
+			notok "$1" "pidguard $cmd: exit $rc, stderr: $(head -c 400 "$T/v.err" | tr '\n' '|')"
+			return
+		fi
+	done
+	if ! "$PG" stop > "$T/v.out" 2> "$T/v.err"; then
+		notok "$1" "pidguard stop failed: $(head -c 300 "$T/v.err" | tr '\n' '|')"
+	elif [ -e "$PIN_DIR" ]; then
+		notok "$1" "pidguard stop left $PIN_DIR: $(ls "$PIN_DIR" | tr '\n' ' ')"
+	else
+		ok "$1"
+	fi
+}
+# pins_cleanup: whatever a failed case left.
+pins_cleanup() {
+	[ -d "$PIN_DIR" ] && { "$PG" stop > /dev/null 2>&1 || rm -rf "$PIN_DIR"; }
+	rm -f "/run/$(basename "$PIN_DIR").lock"
+}
+
 # A real instance whose stats map is then swapped for one with 8 bytes less
 # per value, as an older pidguard would have pinned it: run, status and
 # limit refuse, naming the map, both sizes and what to do, and read or
 # write nothing through it; `pidguard stop` still clears it all.
+V=$(cg_make v) || V=
 name=hostile-pins-of-another-version
 if [ -z "$BPFTOOL" ]; then
 	skip "$name" "bpftool is not installed (scripts/install-deps.sh installs it)"
-elif ! V=$(cg_make v); then
+elif [ -z "$V" ]; then
 	notok "$name" "cannot create a cgroup under $CG2"
 elif ! "$PG" run --no-docker --duration 1 > "$T/v.out" 2> "$T/v.err" || [ ! -e "$PIN_DIR/stats" ]; then
 	notok "$name" "a real instance did not stay pinned: $(head -c 300 "$T/v.err" | tr '\n' '|')"
@@ -182,57 +210,21 @@ else
 	old=$((vs - 8))
 	rm -f "$PIN_DIR/stats"
 	"$BPFTOOL" map create "$PIN_DIR/stats" type array key 4 value "$old" entries 1 name stats
-	want="$PIN_DIR/stats was pinned by another version of pidguard (entries of 4+$old bytes, this version's are 4+$vs)"
-	good=1
-	for cmd in "status" "limit $(cg_rel "$V") 5" "run --no-docker --duration 1"; do
-		# shellcheck disable=SC2086 # the command's words
-		timeout "$ROW_TIMEOUT" "$PG" $cmd > "$T/v.out" 2> "$T/v.err" < /dev/null
-		rc=$?
-		if [ "$rc" != 1 ] || ! grep -q -F "$want" "$T/v.err" || ! grep -q -F "pidguard stop" "$T/v.err"; then
-			notok "$name" "pidguard $cmd: exit $rc, stderr: $(head -c 400 "$T/v.err" | tr '\n' '|')"
-			good=0
-			break
-		fi
-	done
-	if [ $good = 1 ] && ! "$PG" stop > "$T/v.out" 2> "$T/v.err"; then
-		notok "$name" "pidguard stop failed: $(head -c 300 "$T/v.err" | tr '\n' '|')"
-	elif [ $good = 1 ] && [ -e "$PIN_DIR" ]; then
-		notok "$name" "pidguard stop left $PIN_DIR: $(ls "$PIN_DIR" | tr '\n' ' ')"
-	elif [ $good = 1 ]; then
-		ok "$name"
-	fi
+	adopt_refused "$name" "$PIN_DIR/stats was pinned by another version of pidguard (entries of 4+$old bytes, this version's are 4+$vs)"
 fi
-[ -d "$PIN_DIR" ] && { "$PG" stop > /dev/null 2>&1 || rm -rf "$PIN_DIR"; }
-rm -f "/run/$(basename "$PIN_DIR").lock"
+pins_cleanup
 
 # An older version pinned fewer objects: adopting its state must say so,
 # not fail on the first object it lacks with a bare ENOENT.
 name=hostile-pins-missing-an-object
-if ! "$PG" run --no-docker --duration 1 > "$T/v.out" 2> "$T/v.err" || [ ! -e "$PIN_DIR/task_slots" ]; then
+if [ -z "$V" ]; then
+	notok "$name" "cannot create a cgroup under $CG2"
+elif ! "$PG" run --no-docker --duration 1 > "$T/v.out" 2> "$T/v.err" || [ ! -e "$PIN_DIR/task_slots" ]; then
 	notok "$name" "a real instance did not stay pinned: $(head -c 300 "$T/v.err" | tr '\n' '|')"
 else
 	rm -f "$PIN_DIR/task_slots" "$PIN_DIR/prog_slot_gc"
-	want="$PIN_DIR/task_slots is not pinned: the state at $PIN_DIR was pinned by another version of pidguard, or partly removed"
-	good=1
-	for cmd in "status" "limit $(cg_rel "$V") 5" "run --no-docker --duration 1"; do
-		# shellcheck disable=SC2086 # the command's words
-		timeout "$ROW_TIMEOUT" "$PG" $cmd > "$T/v.out" 2> "$T/v.err" < /dev/null
-		rc=$?
-		if [ "$rc" != 1 ] || ! grep -q -F "$want" "$T/v.err" || ! grep -q -F "pidguard stop" "$T/v.err"; then
-			notok "$name" "pidguard $cmd: exit $rc, stderr: $(head -c 400 "$T/v.err" | tr '\n' '|')"
-			good=0
-			break
-		fi
-	done
-	if [ $good = 1 ] && ! "$PG" stop > "$T/v.out" 2> "$T/v.err"; then
-		notok "$name" "pidguard stop failed: $(head -c 300 "$T/v.err" | tr '\n' '|')"
-	elif [ $good = 1 ] && [ -e "$PIN_DIR" ]; then
-		notok "$name" "pidguard stop left $PIN_DIR: $(ls "$PIN_DIR" | tr '\n' ' ')"
-	elif [ $good = 1 ]; then
-		ok "$name"
-	fi
+	adopt_refused "$name" "$PIN_DIR/task_slots is not pinned: the state at $PIN_DIR was pinned by another version of pidguard, or partly removed"
 fi
-[ -d "$PIN_DIR" ] && { "$PG" stop > /dev/null 2>&1 || rm -rf "$PIN_DIR"; }
-rm -f "/run/$(basename "$PIN_DIR").lock"
+pins_cleanup
 
 rm -rf "/run/$(basename "$PIN_DIR")"

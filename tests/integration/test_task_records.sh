@@ -11,6 +11,7 @@
 # entry outlives its task, stale ones included). A bad PIDGUARD_TASK_RECORDS
 # is refused with a clear error, before anything is loaded.
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/records_cases.sh"
 pg_setup records
 
 A=$(cg_make a) && U=$(cg_make u) && S=$(cg_make s) && F=$(cg_make f) ||
@@ -52,70 +53,16 @@ name=records-seeded-past-the-table
 expect_exact "$name" "$RS" "$S" 0 "4 tasks before run, table of 8" &&
 	expect_eq "$name" "current" "$GOT_CUR" 4 && ok "$name"
 
-name=records-forks-threads-zombies
-pg_forker "$T/f.out" --cgroup "$A" spawn 30 --hold-ms 1500; P=$BG_PID
-pg_forker "$T/t.out" --cgroup "$A" threads 30 --hold-ms 1500; Q=$BG_PID
-pg_forker "$T/z.out" --cgroup "$A" zombies 20 --hold-ms 1500; Z=$BG_PID
-if pg_wait_phase "$T/f.out" ready 5000 "$P" && pg_wait_phase "$T/t.out" ready 5000 "$Q" &&
-   pg_wait_phase "$T/z.out" ready 5000 "$Z"; then
-	# 31 + 31 + 21: every task, all but 4 of them in task storage.
-	if expect_exact "$name" "$RA" "$A" 0 "held" && expect_eq "$name" "current" "$GOT_CUR" 83 &&
-	   expect_ge "$name" "records_full" "$(stat_field records_full)" 70; then
-		pg_finish "$P" 5000; pg_finish "$Q" 5000; pg_finish "$Z" 5000
-		expect_exact "$name" "$RA" "$A" 0 "after exit" && expect_eq "$name" "current" "$GOT_CUR" 0 &&
-			ok "$name"
-	fi
-else
-	notok "$name" "holders not ready: $(cat "$T/f.out" "$T/t.out" "$T/z.out" | tr '\n' ' ')"
-fi
-pg_finish "$P" 5000; pg_finish "$Q" 5000; pg_finish "$Z" 5000
-
-name=records-storm-exact
-pg_forker "$T/s1.out" --cgroup "$A" storm --ops 2000 --seed $$ --away "$U" --home "$A" --hold-ms 3000; S1=$BG_PID
-pg_forker "$T/s2.out" --cgroup "$U" storm --ops 2000 --seed $(($$ + 1)) --away "$A" --home "$U" --hold-ms 3000; S2=$BG_PID
-if pg_wait_phase "$T/s1.out" ready 30000 "$S1" && pg_wait_phase "$T/s2.out" ready 30000 "$S2"; then
-	if expect_exact "$name" "$RA" "$A" 0 "storms at rest"; then
-		pg_finish "$S1" 10000; pg_finish "$S2" 10000
-		expect_exact "$name" "$RA" "$A" 0 "after the storms" && expect_eq "$name" "current" "$GOT_CUR" 0 &&
-			ok "$name"
-	fi
-else
-	notok "$name" "storms never ready: $(tail -n 3 "$T/s1.out" "$T/s2.out" | tr '\n' ' ')"
-fi
-pg_finish "$S1" 10000; pg_finish "$S2" 10000
-
-# Enforcement does not care where a record lives: limit 10, 20 children.
-name=records-flagged-from-storage
-pg_forker "$T/fl.out" --cgroup "$F" spawn 20 --hold-ms 1000; P=$BG_PID
-if pg_wait_phase "$T/fl.out" ready 5000 "$P"; then
-	good=1
-	expect_exact "$name" "$RF" "$F" 0 "21 tasks, limit 10" && expect_eq "$name" "current" "$GOT_CUR" 21 || good=0
-	[ $good = 1 ] && { expect_eq "$name" "flagged counter" "$(st "$RF" flagged)" 11 || good=0; }
-	[ $good = 1 ] && { expect_eq "$name" "over_limit events" "$(ev_count "$RF" over_limit)" 11 || good=0; }
-	[ $good = 1 ] && ok "$name"
-else
-	notok "$name" "spawn never ready: $(tr '\n' ' ' < "$T/fl.out")"
-fi
-pg_finish "$P" 5000
-
-# Seeding passes during churn: each new limit is a pass over every task on
-# the host, and the free hook leaves the entries of tasks freed meanwhile
-# (released) to a takeover or the collector. Counts stay exact; and once
-# every task is gone, the collector (every second) must have deleted them
-# all.
-name=records-passes-during-churn
-pg_bg "$T/churn.out" sh -c 'for i in 1 2 3 4 5 6 7 8 9 10; do "$1" --cgroup "$2" polite --forks 1000 --hold-ms 0 || exit 1; done' churn "$FORKER" "$A"
-CH=$BG_PID
-i=0
-while pg_alive "$CH" && [ $i -lt 200 ]; do
-	i=$((i + 1))
-	L=$(cg_make "l$i") && "$PG" limit "$L" 5000 > "$T/limit.out" 2>&1 ||
-		{ notok "$name" "pidguard limit l$i 5000 failed: $(tr '\n' ' ' < "$T/limit.out")"; break; }
-done
-pg_finish "$CH" 60000
-note "$name: $i seeding passes during $(grep -c '^child_exited=1000$' "$T/churn.out") x 1000 forks"
-expect_exact "$name" "$RA" "$A" 0 "after the churn" && expect_eq "$name" "current" "$GOT_CUR" 0 &&
-	ok "$name"
+# 31 + 31 + 21 tasks: all but 4 of them in task storage.
+records_in_storage() { expect_ge "$1" "records_full" "$(stat_field records_full)" 70; }
+RC_HELD_CHECK=records_in_storage
+rc_held records-forks-threads-zombies
+rc_storms records-storm-exact
+rc_flagged records-flagged-from-storage
+# The free hook leaves the entries of tasks freed during a pass (released)
+# to a takeover or the collector; once every task is gone (below), the
+# collector (every second) must have deleted them all.
+rc_churn records-passes-during-churn "$A"
 
 name=records-table-empty-after
 pg_finish "$SEED" 5000

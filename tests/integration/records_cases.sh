@@ -1,0 +1,80 @@
+# SPDX-License-Identifier: GPL-2.0
+# records_cases.sh: workloads that must count exactly wherever task records
+# live, sourced by test_task_records.sh (the table, then task storage) and
+# test_task_slots.sh (slots, then the table). Each case calls ok or notok
+# for NAME itself. The caller has run pg_setup and pg_run, and set A and U
+# (limited 5000, and not limited) and F (limited 10), with RA and RF their
+# relative paths. A case may call a check the caller defines, named in
+# RC_HELD_CHECK / RC_CHURN_CHECK: it gets NAME, returns non-zero after
+# notok.
+
+# rc_held NAME: 30 children, 30 threads and 20 zombies held in A (83
+# tasks with their three forkers), counted exactly while held and after.
+rc_held() {
+	pg_forker "$T/f.out" --cgroup "$A" spawn 30 --hold-ms 1500; rc_p=$BG_PID
+	pg_forker "$T/t.out" --cgroup "$A" threads 30 --hold-ms 1500; rc_q=$BG_PID
+	pg_forker "$T/z.out" --cgroup "$A" zombies 20 --hold-ms 1500; rc_z=$BG_PID
+	if pg_wait_phase "$T/f.out" ready 5000 "$rc_p" && pg_wait_phase "$T/t.out" ready 5000 "$rc_q" &&
+	   pg_wait_phase "$T/z.out" ready 5000 "$rc_z"; then
+		if expect_exact "$1" "$RA" "$A" 0 "held" && expect_eq "$1" "current" "$GOT_CUR" 83 &&
+		   { [ -z "${RC_HELD_CHECK:-}" ] || "$RC_HELD_CHECK" "$1"; }; then
+			pg_finish "$rc_p" 5000; pg_finish "$rc_q" 5000; pg_finish "$rc_z" 5000
+			expect_exact "$1" "$RA" "$A" 0 "after exit" && expect_eq "$1" "current" "$GOT_CUR" 0 &&
+				ok "$1"
+		fi
+	else
+		notok "$1" "holders not ready: $(cat "$T/f.out" "$T/t.out" "$T/z.out" | tr '\n' ' ')"
+	fi
+	pg_finish "$rc_p" 5000; pg_finish "$rc_q" 5000; pg_finish "$rc_z" 5000
+}
+
+# rc_storms NAME: two storms of forks, threads, zombies and migrations
+# between A and U, each migrating into the other's cgroup.
+rc_storms() {
+	pg_forker "$T/s1.out" --cgroup "$A" storm --ops 2000 --seed $$ --away "$U" --home "$A" --hold-ms 3000; rc_s1=$BG_PID
+	pg_forker "$T/s2.out" --cgroup "$U" storm --ops 2000 --seed $(($$ + 1)) --away "$A" --home "$U" --hold-ms 3000; rc_s2=$BG_PID
+	if pg_wait_phase "$T/s1.out" ready 30000 "$rc_s1" && pg_wait_phase "$T/s2.out" ready 30000 "$rc_s2"; then
+		if expect_exact "$1" "$RA" "$A" 0 "storms at rest"; then
+			pg_finish "$rc_s1" 10000; pg_finish "$rc_s2" 10000
+			expect_exact "$1" "$RA" "$A" 0 "after the storms" && expect_eq "$1" "current" "$GOT_CUR" 0 &&
+				ok "$1"
+		fi
+	else
+		notok "$1" "storms never ready: $(tail -n 3 "$T/s1.out" "$T/s2.out" | tr '\n' ' ')"
+	fi
+	pg_finish "$rc_s1" 10000; pg_finish "$rc_s2" 10000
+}
+
+# rc_flagged NAME: enforcement does not care where a record lives: 20
+# children in F (limit 10, flag mode), 11 of them flagged.
+rc_flagged() {
+	pg_forker "$T/fl.out" --cgroup "$F" spawn 20 --hold-ms 1000; rc_p=$BG_PID
+	if pg_wait_phase "$T/fl.out" ready 5000 "$rc_p"; then
+		rc_good=1
+		expect_exact "$1" "$RF" "$F" 0 "21 tasks, limit 10" && expect_eq "$1" "current" "$GOT_CUR" 21 || rc_good=0
+		[ $rc_good = 1 ] && { expect_eq "$1" "flagged counter" "$(st "$RF" flagged)" 11 || rc_good=0; }
+		[ $rc_good = 1 ] && { expect_eq "$1" "over_limit events" "$(ev_count "$RF" over_limit)" 11 || rc_good=0; }
+		[ $rc_good = 1 ] && ok "$1"
+	else
+		notok "$1" "spawn never ready: $(tr '\n' ' ' < "$T/fl.out")"
+	fi
+	pg_finish "$rc_p" 5000
+}
+
+# rc_churn NAME DIR: 10 x 1000 polite forks in DIR (limited) while up to
+# 200 new limits each run a seeding pass over every task on the host:
+# exact after.
+rc_churn() {
+	pg_bg "$T/churn.out" sh -c 'for i in 1 2 3 4 5 6 7 8 9 10; do "$1" --cgroup "$2" polite --forks 1000 --hold-ms 0 || exit 1; done' churn "$FORKER" "$2"
+	rc_ch=$BG_PID
+	rc_i=0
+	while pg_alive "$rc_ch" && [ $rc_i -lt 200 ]; do
+		rc_i=$((rc_i + 1))
+		rc_l=$(cg_make "l$rc_i") && "$PG" limit "$rc_l" 5000 > "$T/limit.out" 2>&1 ||
+			{ notok "$1" "pidguard limit l$rc_i 5000 failed: $(tr '\n' ' ' < "$T/limit.out")"; break; }
+	done
+	pg_finish "$rc_ch" 60000
+	note "$1: $rc_i seeding passes during $(grep -c '^child_exited=1000$' "$T/churn.out") x 1000 forks"
+	expect_exact "$1" "$(cg_rel "$2")" "$2" 0 "after the churn" && expect_eq "$1" "current" "$GOT_CUR" 0 &&
+		{ [ -z "${RC_CHURN_CHECK:-}" ] || "$RC_CHURN_CHECK" "$1"; } && ok "$1"
+}
