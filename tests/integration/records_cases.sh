@@ -1,12 +1,13 @@
 # SPDX-License-Identifier: GPL-2.0
 # records_cases.sh: workloads that must count exactly wherever task records
-# live, sourced by test_task_records.sh (the table, then task storage) and
-# test_task_slots.sh (slots, then the table). Each case calls ok or notok
-# for NAME itself. The caller has run pg_setup and pg_run, and set A and U
-# (limited 5000, and not limited) and F (limited 10), with RA and RF their
-# relative paths. A case may call a check the caller defines, named in
+# live, and the refusal of a bad capacity, sourced by test_task_records.sh
+# (the table, then task storage) and test_task_slots.sh (slots, then the
+# table). Each case calls ok or notok for NAME itself. The caller has run
+# pg_setup (and pg_run, but for rc_env_refused), and set A and U (limited
+# 5000, and not limited) and F (limited 10), with RA and RF their relative
+# paths. A case may call a check the caller defines, named in
 # RC_HELD_CHECK / RC_CHURN_CHECK: it gets NAME, returns non-zero after
-# notok.
+# notok. Variables here start with rc_: lib.sh's own start with _.
 
 # rc_held NAME: 30 children, 30 threads and 20 zombies held in A (83
 # tasks with their three forkers), counted exactly while held and after.
@@ -77,4 +78,25 @@ rc_churn() {
 	note "$1: $rc_i seeding passes during $(grep -c '^child_exited=1000$' "$T/churn.out") x 1000 forks"
 	expect_exact "$1" "$(cg_rel "$2")" "$2" 0 "after the churn" && expect_eq "$1" "current" "$GOT_CUR" 0 &&
 		{ [ -z "${RC_CHURN_CHECK:-}" ] || "$RC_CHURN_CHECK" "$1"; } && ok "$1"
+}
+
+# rc_env_refused NAME VAR WANT VALUE...: `run` with VAR set to each VALUE
+# exits 1 saying "VAR=VALUE: WANT", and pins nothing.
+rc_env_refused() {
+	rc_name=$1 rc_var=$2 rc_want=$3
+	shift 3
+	for rc_v in "$@"; do
+		env "$rc_var=$rc_v" "$PG" run --no-docker --limit "$RA=10" --duration 1 \
+			> "$T/bad.out" 2> "$T/bad.err"
+		rc_rc=$?
+		if [ "$rc_rc" != 1 ] || ! grep -q -F "$rc_var=$rc_v: $rc_want" "$T/bad.err"; then
+			notok "$rc_name" "$rc_var=$rc_v: exit $rc_rc, stderr: $(head -c 300 "$T/bad.err" | tr '\n' ' ')"
+			return
+		fi
+	done
+	if [ -e "$PIN_DIR/limits" ]; then
+		notok "$rc_name" "something was pinned by a refused run: $(ls "$PIN_DIR" | tr '\n' ' ')"
+	else
+		ok "$rc_name"
+	fi
 }

@@ -18,23 +18,7 @@ A=$(cg_make a) && U=$(cg_make u) && F=$(cg_make f) ||
 	{ notok slots "cannot create cgroups under $CG2"; exit 1; }
 RA=$(cg_rel "$A"); RF=$(cg_rel "$F")
 
-name=slots-bad-capacity-refused
-good=1
-for v in 1 3 100 131072 -2 abc 8x; do
-	PIDGUARD_TASK_SLOTS=$v "$PG" run --no-docker --limit "$RA=10" --duration 1 \
-		> "$T/bad.out" 2> "$T/bad.err"
-	rc=$?
-	if [ "$rc" != 1 ] || ! grep -qF "PIDGUARD_TASK_SLOTS=$v: want 0 (no slots: every task record in task_records) or a power of two from 2 to 65536" "$T/bad.err"; then
-		notok "$name" "PIDGUARD_TASK_SLOTS=$v: exit $rc, stderr: $(head -c 300 "$T/bad.err" | tr '\n' ' ')"
-		good=0
-		break
-	fi
-done
-if [ $good = 1 ] && [ -e "$PIN_DIR/limits" ]; then
-	notok "$name" "something was pinned by a refused run: $(ls "$PIN_DIR" | tr '\n' ' ')"
-	good=0
-fi
-[ $good = 1 ] && ok "$name"
+rc_env_refused slots-bad-capacity-refused PIDGUARD_TASK_SLOTS "want 0 (no slots: every task record in task_records) or a power of two from 2 to 65536" 1 3 100 131072 -2 abc 8x
 
 export PIDGUARD_TASK_SLOTS=64
 if ! pg_run --mode flag --limit "$RA=5000" --limit "$RF=10" --events-per-sec 0 --json; then
