@@ -817,6 +817,27 @@ static __always_inline void record_collect_reaped(struct pg_task *r, __u64 key, 
 	__sync_val_compare_and_swap(&r->owner, PG_OWNER_TAKING, old);
 }
 
+/*
+ * A collector's step for record r of the task at key, whose owner and
+ * released read old and rel (owner first): an unreleased record is
+ * collected if its task was reaped (two passes); a released one is marked
+ * seen (2), then, a pass later, is to be removed: true, with owner TAKING
+ * (the caller removes it, or puts old back if it cannot).
+ */
+static __always_inline bool gc_record_step(struct pg_task *r, __u64 key, __u64 old, __u32 rel,
+					   __u32 pass)
+{
+	if (!rel) {
+		record_collect_reaped(r, key, old, pass);
+		return false;
+	}
+	if (rel == 1) {
+		__sync_val_compare_and_swap(&r->released, 1, 2);
+		return false;
+	}
+	return __sync_val_compare_and_swap(&r->owner, old, PG_OWNER_TAKING) == old;
+}
+
 SEC("iter/bpf_map_elem")
 int record_gc(struct bpf_iter__bpf_map_elem *ctx)
 {
@@ -838,17 +859,7 @@ int record_gc(struct bpf_iter__bpf_map_elem *ctx)
 	 * unless owner changed, which the compare-and-swap below sees. */
 	old = *(volatile __u64 *)&r->owner;
 	rel = *(volatile __u32 *)&r->released;
-	if (old == PG_OWNER_TAKING)
-		return 0;
-	if (!rel) {
-		record_collect_reaped(r, key, old, record_gc_pass);
-		return 0;
-	}
-	if (rel == 1) {
-		__sync_val_compare_and_swap(&r->released, 1, 2);
-		return 0;
-	}
-	if (__sync_val_compare_and_swap(&r->owner, old, PG_OWNER_TAKING) != old)
+	if (old == PG_OWNER_TAKING || !gc_record_step(r, key, old, rel, record_gc_pass))
 		return 0;
 	/* A failed delete must not leave it marked: the next pass retries. */
 	if (!records_delete(key))
@@ -862,10 +873,10 @@ int record_gc(struct bpf_iter__bpf_map_elem *ctx)
  * record_gc's work for task_slots (task_slot.bpf.h), run by the loader
  * every 5 s (a pass visits every slot, ~1 ms for 8192: every second, it
  * was a quarter of the loader's CPU at rest): a slot whose record was
- * released while an iterator ran is
- * given back on its second sighting, and the unreleased record of a task
- * reaped two passes in a row is released and counted in
- * stats.records_collected. Most slots are free: a load and a return.
+ * released while an iterator ran is given back on its second sighting,
+ * and the unreleased record of a task reaped two passes in a row is
+ * released and counted in stats.records_collected. Most slots are free:
+ * a load and a return.
  */
 static __u32 slot_gc_pass;
 
@@ -892,15 +903,7 @@ int slot_gc(struct bpf_iter__bpf_map_elem *ctx)
 	/* Being made, given back, or taken: not ours to look at. */
 	if (!word || !old || old == PG_OWNER_TAKING)
 		return 0;
-	if (!rel) {
-		record_collect_reaped(&sl->rec, word, old, slot_gc_pass);
-		return 0;
-	}
-	if (rel == 1) {
-		__sync_val_compare_and_swap(&sl->rec.released, 1, 2);
-		return 0;
-	}
-	if (__sync_val_compare_and_swap(&sl->rec.owner, old, PG_OWNER_TAKING) == old)
+	if (gc_record_step(&sl->rec, word, old, rel, slot_gc_pass))
 		slot_give_back(&ref);
 	return 0;
 }
