@@ -131,6 +131,25 @@ static __always_inline __u32 wanted_slots(const struct pg_config *cfg, struct cg
 
 /* ---- Counters ---- */
 
+/*
+ * Lower a filter counter (rec_filter, zpid_filter) after its key was
+ * deleted, never below 0. A key planted from outside (bpftool map update)
+ * never raised it: lowered for it, a counter of 0 would wrap, and read 0
+ * again at the next insert while that key exists, which hides the key.
+ * Under contention it may stay one too high after three tries: that only
+ * costs a lookup.
+ */
+static __always_inline void filter_put(__u32 *cnt)
+{
+	__u32 v;
+
+	for (int i = 0; i < 3; i++) {
+		v = *(volatile __u32 *)cnt;
+		if (!v || __sync_val_compare_and_swap(cnt, v, v - 1) == v)
+			return;
+	}
+}
+
 /* Raise peak to at least count; a few tries are plenty under contention. */
 static __always_inline void peak_update(struct pg_usage *u, __s64 count)
 {

@@ -121,7 +121,7 @@ static __always_inline bool records_delete(__u64 key)
 {
 	if (bpf_map_delete_elem(&task_records, &key))
 		return false;
-	__sync_fetch_and_add(rec_filter_slot(key), -1);
+	filter_put(rec_filter_slot(key));
 	return true;
 }
 

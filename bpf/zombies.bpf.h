@@ -29,7 +29,7 @@
  * unless the insert made a new key) and lowered after a key is deleted, so
  * it is never zero while a key it covers exists. A key planted or left
  * over by other means only ever leaves a counter too high, which costs a
- * lookup.
+ * lookup: a delete never lowers one below 0 (filter_put).
  */
 #ifndef PG_ZOMBIES_BPF_H
 #define PG_ZOMBIES_BPF_H
@@ -72,7 +72,7 @@ static __always_inline int zpid_insert(__u32 gpid, const struct pg_zombie *z)
 static __always_inline void zpid_delete(__u32 gpid)
 {
 	if (!bpf_map_delete_elem(&zombies, &gpid))
-		__sync_fetch_and_add(zpid_filter_slot(gpid), -1);
+		filter_put(zpid_filter_slot(gpid));
 }
 
 /*

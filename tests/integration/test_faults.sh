@@ -171,13 +171,27 @@ else
 	fi
 fi
 
+# zpid_filter_wrapped: how many zpid_filter counters of this instance (its
+# .bss, found through prog_zombie_gc's maps) read 4294967295, a counter
+# lowered below 0; fails when the .bss cannot be read.
+zpid_filter_wrapped() {
+	for _id in $("$BPFTOOL" -j prog show pinned "$PIN_DIR/prog_zombie_gc" | jq -r '.map_ids[]'); do
+		[ "$("$BPFTOOL" -j map show id "$_id" | jq -r .name)" = pidguard.bss ] || continue
+		"$BPFTOOL" -j map dump id "$_id" | tr -d ' \n' | grep -o '"zpid_filter":\[[^]]*\]' |
+			tr ',' '\n' | grep -c 4294967295
+		return 0
+	done
+	return 1
+}
 name=faults-lost-zombie-collected
 # A zombie entry whose release never comes (here a fake one, at a pid
 # above the kernel's PID_MAX_LIMIT, for a task address that is no task,
 # with no charge in it) is collected on its
 # second sighting by the loader's pass a second, counted in
 # stats.zombies_collected and reported once. zombie_gc numbers its own
-# passes, so that the loader never writes settings in its loop.
+# passes, so that the loader never writes settings in its loop. The
+# planted key never raised its zpid_filter counter: its delete must not
+# wrap that counter below 0 (which would hide the next key there).
 if [ -z "${BPFTOOL:-}" ]; then
 	skip "$name" "no bpftool to plant the entry"
 elif [ -e "$PIN_DIR/link_task_release" ]; then
@@ -209,6 +223,8 @@ else
 		notok "$name" "zombies_collected went from $before to $got in 6 s, expected +1"
 	elif "$BPFTOOL" map lookup pinned "$PIN_DIR/zombies" key $key > /dev/null 2>&1; then
 		notok "$name" "the collected entry is still in the zombie index"
+	elif ! wrapped=$(zpid_filter_wrapped) || [ "$wrapped" != 0 ]; then
+		notok "$name" "zpid_filter counters below 0 (4294967295) after the collection: ${wrapped:-none found}"
 	elif ! pg_wait_line "$T/run.err" 'were collected; counts are exact again' 3000 "$RUN_PID"; then
 		notok "$name" "the loader did not report the collection: $(pg_run_why)"
 	else
