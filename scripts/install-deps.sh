@@ -9,7 +9,7 @@ PKGS="make gcc clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libzstd-dev
 pkg-config libcmocka-dev busybox-static qemu-system-x86 cpio gzip
 libcurl4-openssl-dev libjansson-dev libyaml-dev docker.io iproute2 procps
 libmicrohttpd-dev curl valgrind
-libclang-rt-14-dev socat
+libclang-rt-14-dev socat jq
 groff-base man-db python3-yaml systemd"
 
 if [ "$(id -u)" -ne 0 ]; then
