@@ -574,6 +574,12 @@ say "summary (Debian $KPKG $KVER_PKG, $ACCEL_NAME):"
 for cfg in "${CONFIGS[@]}"; do
 	printf '%s:   %-12s %-14s %7ss  lsm=%s\n' "$PROG" "$cfg" "${RESULT[$cfg]}" "${SECS[$cfg]}" "${LSMS[$cfg]:-?}"
 done
+# The failed tests again, last: a CI log is often read from its tail.
+for cfg in "${CONFIGS[@]}"; do
+	[ "${RESULT[$cfg]:-}" = pass ] && continue
+	grep -a '^not ok - ' "$CACHE/logs/$cfg.log" 2>/dev/null | head -n 20 |
+		cut -c1-400 | sed "s/^/$PROG:   $cfg: /" || true
+done
 # One closing line for CI, summed over the configurations.
 echo "vm: $TOT_PASS passed, $TOT_FAIL failed, $TOT_SKIP skipped"
 exit "$overall"

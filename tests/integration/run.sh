@@ -56,6 +56,7 @@ fi
 
 PASS=0 FAIL=0 SKIP=0
 OUTF=$(mktemp /tmp/pgtest-run.XXXXXX)
+FAILED_LINES=$(mktemp /tmp/pgtest-failed.XXXXXX)
 pid=
 # Interrupted: let the running test clean up (its own trap), then go.
 on_signal() {
@@ -64,7 +65,7 @@ on_signal() {
 		kill -TERM "$pid" 2>/dev/null
 		pg_wait_gone "$pid" 10000 || kill -9 "$pid" 2>/dev/null
 	fi
-	rm -f "$OUTF"
+	rm -f "$OUTF" "$FAILED_LINES"
 	echo "integration: interrupted"
 	exit 130
 }
@@ -99,12 +100,13 @@ for t in $TESTS; do
 	[ "$n" -gt "$shown" ] && sed -n "$((shown + 1)),${n}p" "$OUTF"
 	p=$(grep -c '^ok - ' "$OUTF"); f=$(grep -c '^not ok - ' "$OUTF"); s=$(grep -c '^skipped: ' "$OUTF")
 	if [ "$rc" != 0 ] && [ "$f" = 0 ]; then
-		echo "not ok - $name: exited with status $rc"
+		echo "not ok - $name: exited with status $rc" | tee -a "$OUTF"
 		f=1
 	elif [ $((p + f + s)) = 0 ]; then
-		echo "not ok - $name: printed no result"
+		echo "not ok - $name: printed no result" | tee -a "$OUTF"
 		f=1
 	fi
+	grep '^not ok - ' "$OUTF" >> "$FAILED_LINES"
 	PASS=$((PASS + p)); FAIL=$((FAIL + f)); SKIP=$((SKIP + s))
 	# Sweep what a killed test could not clean: its loaders (by the pids it
 	# recorded, still running our binary), cgroups and pinned state.
@@ -126,5 +128,11 @@ for t in $TESTS; do
 done
 # The private instance's lock and published container table (/run/NAME).
 rm -rf "$OUTF" "/run/$(basename "$PIN_DIR").lock" "/run/$(basename "$PIN_DIR")"
+# The failures again, last: a CI log is often read from its tail.
+if [ -s "$FAILED_LINES" ]; then
+	echo "# failed:"
+	sed 's/^/#   /' "$FAILED_LINES"
+fi
+rm -f "$FAILED_LINES"
 echo "integration: $PASS passed, $FAIL failed, $SKIP skipped"
 [ "$FAIL" = 0 ]
