@@ -803,18 +803,10 @@ static __always_inline void record_collect_reaped(struct pg_task *r, __u64 key, 
 			r->dead_pass = 0;
 		return;
 	}
-	if (!gc_gone_before(&r->dead_pass, pass) ||
-	    __sync_val_compare_and_swap(&r->owner, old, PG_OWNER_TAKING) != old)
-		return;
-	/* Owner TAKING: a free hook that comes now leaves r alone. One that
-	 * read r before, and released it meanwhile, wins the slots. */
-	if (!r->released) {
-		record_retire(r);
+	__u32 held;
+
+	if (gc_gone_before(&r->dead_pass, pass) && record_retire_taken(r, old, &held))
 		STAT_INC(records_collected);
-	}
-	/* Only if still ours: a free hook that read r before may have deleted
-	 * it, and a new record may be using the element. */
-	__sync_val_compare_and_swap(&r->owner, PG_OWNER_TAKING, old);
 }
 
 /*

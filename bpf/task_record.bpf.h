@@ -149,6 +149,30 @@ static __always_inline __u32 record_retire(struct pg_task *r)
 }
 
 /*
+ * Retire record r, whose owner read old, for a hook that is not its task's:
+ * owner goes TAKING first, so that a free hook coming meanwhile leaves r
+ * alone (one that read r before, and released it meanwhile, wins the
+ * charges). False when another hook took r first, or r was released
+ * meanwhile; else *held gets the charges r still held. owner goes back to
+ * old only if still TAKING: a free hook that read r before may have
+ * deleted it, and a new record may be using the element.
+ */
+static __always_inline bool record_retire_taken(struct pg_task *r, __u64 old, __u32 *held)
+{
+	bool retired = false;
+
+	*held = 0;
+	if (__sync_val_compare_and_swap(&r->owner, old, PG_OWNER_TAKING) != old)
+		return false;
+	if (!r->released) {
+		*held = record_retire(r);
+		retired = true;
+	}
+	__sync_val_compare_and_swap(&r->owner, PG_OWNER_TAKING, old);
+	return retired;
+}
+
+/*
  * Take over a stale entry (its owner is gone) for a new owner. Charges left
  * in it (a seeding pass that charged a task after its free hook) are
  * released, and counted as late. False when another hook took it first.

@@ -73,16 +73,23 @@ struct slot_ref {
 	__u32 idx;
 };
 
+/* The index of the slot of the task at address key (0 when there are no
+ * slots): the top task_slot_shift bits of its hash. */
+static __always_inline __u32 slot_index(__u64 key)
+{
+	if (!task_slot_shift)
+		return 0;
+	return task_key_hash(key) >> (32 - (task_slot_shift & 31));
+}
+
 /* The slot of the task at address key (ref->sl NULL when there are no
  * slots). */
 static __always_inline void task_slot(__u64 key, struct slot_ref *ref)
 {
 	ref->sl = NULL;
-	ref->idx = 0;
-	if (!task_slot_shift)
-		return;
-	ref->idx = task_key_hash(key) >> (32 - (task_slot_shift & 31));
-	ref->sl = bpf_map_lookup_elem(&task_slots, &ref->idx);
+	ref->idx = slot_index(key);
+	if (task_slot_shift)
+		ref->sl = bpf_map_lookup_elem(&task_slots, &ref->idx);
 }
 
 static __always_inline __u64 *slot_bits_word(__u32 idx)
@@ -102,7 +109,7 @@ static __always_inline struct pg_task *slot_record(__u64 key, struct slot_ref *r
 	ref->idx = 0;
 	if (!task_slot_shift)
 		return NULL;
-	idx = task_key_hash(key) >> (32 - (task_slot_shift & 31));
+	idx = slot_index(key);
 	if (!(*slot_bits_word(idx) & (1ULL << (idx & 63))))
 		return NULL;
 	sl = bpf_map_lookup_elem(&task_slots, &idx);
@@ -141,13 +148,12 @@ static __always_inline struct pg_task *slot_claim(const struct slot_ref *ref, __
 	if (!sl)
 		return NULL;
 	if (sl->word == key) {
+		__u32 held;
+
 		old = sl->rec.owner;
-		if (old && record_live(&sl->rec) &&
-		    __sync_val_compare_and_swap(&sl->rec.owner, old, PG_OWNER_TAKING) == old) {
-			if (record_retire(&sl->rec))
-				STAT_INC(late_release);
-			__sync_lock_test_and_set(&sl->rec.owner, old);
-		}
+		if (old && record_live(&sl->rec) && record_retire_taken(&sl->rec, old, &held) &&
+		    held)
+			STAT_INC(late_release);
 		return NULL;
 	}
 	if (sl->word || __sync_val_compare_and_swap(&sl->word, 0, key) != 0)
