@@ -185,7 +185,7 @@ struct pg_over {
 
 /* zombies.bpf.h: release the zombies of cg_id (a limit at level) that have
  * been reaped; how many charges of cg_id that gave back. */
-static __always_inline __u32 zombies_collect_reaped(__u64 cg_id, __u32 level);
+__noinline __u32 zombies_collect_reaped(__u64 cg_id, __u32 level);
 
 /*
  * Count one more task in cg_id. With PG_CHG_ENFORCE, records the first limit
