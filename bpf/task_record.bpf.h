@@ -87,24 +87,29 @@ static __always_inline struct pg_task *storage_record(struct task_struct *t)
 static __u32 rec_filter[PG_REC_FILTER];
 
 /*
- * A multiplicative hash of a task address's low 32 bits (task_struct
- * addresses differ in their middle bits), whose high bits pick a rec_filter
- * counter and a slot. The key is a task pointer, on which the verifier
- * allows no arithmetic; a 32-bit move makes a plain number of its low half
- * (for a loader with CAP_PERFMON, which pidguard's is: it runs as root).
+ * The page number of a task address, less its top bits: what picks a
+ * rec_filter counter and a slot. Not a hash, for locality: a task_struct
+ * is larger than a page (5,888 bytes here), so no two share a page number,
+ * and the tasks of one slab, which a fork loop reuses, have neighbouring
+ * ones: their counters and slots share cache lines and pages. Hashed, a
+ * new task's slot was a random one of 1.3 MiB: about 30 ns more per
+ * thread's fork hook and 90 ns per process's (docs/BENCHMARKS.md).
+ * The key is a task pointer, on which the verifier allows no arithmetic;
+ * a 32-bit move makes a plain number of its low half (for a loader with
+ * CAP_PERFMON, which pidguard's is: it runs as root).
  */
-static __always_inline __u32 task_key_hash(__u64 key)
+static __always_inline __u32 task_key_page(__u64 key)
 {
 	__u32 lo;
 
 	asm volatile("%[lo] = %[key]" : [lo] "=w"(lo) : [key] "w"((__u32)key));
-	return lo * 0x9E3779B9u;
+	return lo >> 12;
 }
 
 /* Which rec_filter counter covers the entry keyed key. */
 static __always_inline __u32 *rec_filter_slot(__u64 key)
 {
-	return &rec_filter[(task_key_hash(key) >> 18) & (PG_REC_FILTER - 1)];
+	return &rec_filter[task_key_page(key) & (PG_REC_FILTER - 1)];
 }
 
 /* The table's entry for key, or NULL: the filter first. */

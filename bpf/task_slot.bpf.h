@@ -74,12 +74,10 @@ struct slot_ref {
 };
 
 /* The index of the slot of the task at address key (0 when there are no
- * slots): the top task_slot_shift bits of its hash. */
+ * slots): the low task_slot_shift bits of its page number. */
 static __always_inline __u32 slot_index(__u64 key)
 {
-	if (!task_slot_shift)
-		return 0;
-	return task_key_hash(key) >> (32 - (task_slot_shift & 31));
+	return task_key_page(key) & ((1u << (task_slot_shift & 31)) - 1);
 }
 
 /* The slot of the task at address key (ref->sl NULL when there are no
