@@ -120,6 +120,11 @@ $(OUT)/bench/hookfloor: tests/bench/hookfloor.c $(OUT)/bench/hookfloor.bpf.o | $
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(TOOL_CFLAGS) $(TOOL_LDFLAGS) $< $(filter -lbpf -lelf -lz -lzstd,$(LDLIBS)) -o $@
 
+# The verifier's work per program, for comparing builds (libbpf, no skeleton).
+$(OUT)/bench/verifstat: tests/bench/verifstat.c | $(OUT)/bench
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(TOOL_CFLAGS) $(TOOL_LDFLAGS) $< $(filter -lbpf -lelf -lz -lzstd,$(LDLIBS)) -o $@
+
 unit-test: $(UNIT_BINS)
 	$(Q)tests/run-unit.sh $(UNIT_BINS)
 
