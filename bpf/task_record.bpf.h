@@ -87,23 +87,32 @@ static __always_inline struct pg_task *storage_record(struct task_struct *t)
 static __u32 rec_filter[PG_REC_FILTER];
 
 /*
- * The page number of a task address, less its top bits: what picks a
- * rec_filter counter and a slot. Not a hash, for locality: a task_struct
- * is larger than a page (5,888 bytes here), so no two share a page number,
- * and the tasks of one slab, which a fork loop reuses, have neighbouring
- * ones: their counters and slots share cache lines and pages. Hashed, a
- * new task's slot was a random one of 1.3 MiB: about 30 ns more per
- * thread's fork hook and 90 ns per process's (docs/BENCHMARKS.md).
+ * The page number of a task address, its lowest 3 bits mixed with the 3
+ * above them: its low bits pick a rec_filter counter and a slot.
+ *
+ * Not a hash, for locality: a task_struct is larger than a page (5,888
+ * bytes here), so no two share a page number, and the tasks of one slab,
+ * which a fork loop reuses, have neighbouring ones: their counters and
+ * slots share cache lines and pages. Hashed, a new task's slot was a
+ * random one of 1.3 MiB: about 30 ns more per thread's fork hook and 90
+ * ns per process's (docs/BENCHMARKS.md).
+ *
+ * The mix: a task_struct slab is 8 pages, aligned, and its objects start
+ * on only some of them (pages 0, 1, 2, 4 and 5 for 5,888 bytes). Unmixed,
+ * 3 slots in 8 would never be used; mixed, each slab permutes its group
+ * of 8 differently, and its tasks still land in that group.
+ *
  * The key is a task pointer, on which the verifier allows no arithmetic;
  * a 32-bit move makes a plain number of its low half (for a loader with
  * CAP_PERFMON, which pidguard's is: it runs as root).
  */
 static __always_inline __u32 task_key_page(__u64 key)
 {
-	__u32 lo;
+	__u32 lo, page;
 
 	asm volatile("%[lo] = %[key]" : [lo] "=w"(lo) : [key] "w"((__u32)key));
-	return lo >> 12;
+	page = lo >> 12;
+	return page ^ ((page >> 3) & 7);
 }
 
 /* Which rec_filter counter covers the entry keyed key. */

@@ -74,7 +74,7 @@ struct slot_ref {
 };
 
 /* The index of the slot of the task at address key (0 when there are no
- * slots): the low task_slot_shift bits of its page number. */
+ * slots): the low task_slot_shift bits of task_key_page(). */
 static __always_inline __u32 slot_index(__u64 key)
 {
 	return task_key_page(key) & ((1u << (task_slot_shift & 31)) - 1);
