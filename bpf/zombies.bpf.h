@@ -229,9 +229,10 @@ static __always_inline __u32 zset_collect(struct pg_zset *s, __u64 cg_id, __u32 
  * A global function, not inlined: the verifier checks it once, for any
  * cg_id and level, instead of once per path into every charge. Inlined,
  * its loops multiplied the states of every program that charges:
- * fork_kill took 447,632 instructions to verify (of the 1,000,000
- * allowed) and 2.7 s to load; called, 57,407. The call is made only where
- * a count decides something, not on every fork.
+ * fork_kill took 446,931 instructions to verify (of the 1,000,000
+ * allowed), 1.3 s; called, 57,592 and 0.11 s (build/bench/verifstat,
+ * docs/BENCHMARKS.md). The call is made only where a count decides
+ * something, not on every fork.
  */
 __noinline __u32 zombies_collect_reaped(__u64 cg_id, __u32 level)
 {
