@@ -368,6 +368,7 @@ struct reconcile_ctx {
 	__u64 *slots;
 	__u32 *levels;
 	__u64 *want;
+	__u64 *reserved;		/* the task's deny-mode reservation, or NULL */
 	__u32 killed;
 	__u32 charged;
 	__u32 enforce;			/* record the first limit exceeded */
@@ -392,6 +393,16 @@ static long reconcile_cb(__u32 lvl, struct reconcile_ctx *c)
 	if (id)
 		levels_mark(c->levels, lvl);
 	if (id && __sync_val_compare_and_swap(&c->slots[lvl], 0, id) == 0) {
+		/* A task being forked in deny mode: its fork hook has not
+		 * taken its reservation of this very charge yet, and now
+		 * never will (it takes one only with the slot this won).
+		 * Take it over: charged again, the task would count twice
+		 * until its fork hook gave the reservation back. */
+		if (c->reserved && __sync_val_compare_and_swap(&c->reserved[lvl], id, 0) == id) {
+			usage_commit(id);
+			c->charged++;
+			return 0;
+		}
 		res = usage_charge(id, lvl,
 				   (c->killed ? PG_CHG_KILLED : 0) | (c->enforce ? PG_CHG_ENFORCE : 0),
 				   &c->over);
@@ -405,15 +416,17 @@ static long reconcile_cb(__u32 lvl, struct reconcile_ctx *c)
 /*
  * Make a live task's charges match want[]: release slots it no longer
  * belongs to, claim the new ones. With enforce, the first new charge past
- * its limit is left in c->over.
+ * its limit is left in c->over. reserved: the task's pending deny-mode
+ * reservation (a task being forked), or NULL.
  */
 static __always_inline void task_reconcile(struct pg_task *ts, struct want_ctx *w, bool enforce,
-					   struct reconcile_ctx *c)
+					   __u64 *reserved, struct reconcile_ctx *c)
 {
 	__builtin_memset(c, 0, sizeof(*c));
 	c->slots = ts->slots;
 	c->levels = &ts->levels;
 	c->want = w->want;
+	c->reserved = reserved;
 	c->killed = ts->killed;
 	c->enforce = enforce;
 	bpf_loop(PG_MAX_LEVELS, reconcile_cb, c, 0);

@@ -178,28 +178,29 @@ struct fork_ctx {
 static long fork_cb(__u32 lvl, struct fork_ctx *c)
 {
 	__u64 id, reserved = 0;
+	bool won = false;
 	int res;
 
 	if (lvl >= PG_MAX_LEVELS)
 		return 1;
 	id = c->want[lvl];
+	if (id) {
+		levels_mark(c->levels, lvl);
+		won = __sync_val_compare_and_swap(&c->slots[lvl], 0, id) == 0;
+	}
+	/* The reservation after the slot: a seeding pass that won the slot
+	 * (it counted the child already) may have taken the reservation
+	 * over (reconcile_cb); if not, it is given back here. So is one
+	 * made in the parent's cgroup for a child that landed elsewhere
+	 * (CLONE_INTO_CGROUP). */
 	if (c->reserved)
 		reserved = __sync_lock_test_and_set(&c->reserved[lvl], 0);
-	/* Reserved in the parent's cgroup, but the child landed elsewhere
-	 * (CLONE_INTO_CGROUP): give that reservation back. */
-	if (reserved && reserved != id) {
+	if (reserved && (reserved != id || !won)) {
 		usage_uncharge(reserved, false);
 		reserved = 0;
 	}
-	if (!id)
+	if (!won)
 		return 0;
-	levels_mark(c->levels, lvl);
-	if (__sync_val_compare_and_swap(&c->slots[lvl], 0, id) != 0) {
-		/* A seeding pass counted the child already. */
-		if (reserved)
-			usage_uncharge(reserved, false);
-		return 0;
-	}
 	if (reserved) {
 		usage_commit(id);	/* counted, and checked, in task_alloc */
 		return 0;
@@ -369,6 +370,20 @@ static long migrated_cb(__u32 lvl, __u64 *want)
  * charge, when no record could be had (counted: the task stays uncharged,
  * never refused), or when the task is already released.
  */
+/* The pending deny-mode reservation of a task being forked (made by
+ * deny_alloc, taken by its fork hook), or NULL. */
+static __always_inline __u64 *task_reservation(const struct pg_config *cfg,
+					       struct task_struct *task)
+{
+	__u64 key = (__u64)task;
+	struct pg_reservation *r;
+
+	if (cfg->mode != PG_MODE_DENY)
+		return NULL;
+	r = bpf_map_lookup_elem(&pending, &key);
+	return r ? r->slots : NULL;
+}
+
 static __always_inline struct pg_task *task_record_for(const struct pg_config *cfg,
 						       struct task_struct *task,
 						       struct want_ctx *w)
@@ -409,7 +424,7 @@ static __always_inline int on_attach(struct task_struct *task, bool threadgroup,
 	ts = task_record_for(cfg, task, &w);
 	if (!ts)
 		return 0;
-	task_reconcile(ts, &w, true, &c);
+	task_reconcile(ts, &w, true, task_reservation(cfg, task), &c);
 	if (c.charged)
 		bpf_loop(PG_MAX_LEVELS, migrated_cb, w.want, 0);
 	if (c.warn_id)
@@ -673,7 +688,7 @@ int reconcile(struct bpf_iter__task *ctx)
 	if (!ts)
 		return 0;
 	/* Counting only: tasks that exist already are not refused. */
-	task_reconcile(ts, &w, false, &c);
+	task_reconcile(ts, &w, false, task_reservation(cfg, task), &c);
 	/* Freed while we charged it: undo, the free hook will not come back. */
 	if (ts->released)
 		slots_release(ts->slots, ts->levels, ts->killed);
@@ -796,6 +811,8 @@ static __always_inline bool record_task_reaped(__u64 key)
 static __always_inline void record_collect_reaped(struct pg_task *r, __u64 key, __u64 old,
 						  __u32 pass)
 {
+	__u32 held;
+
 	if (!record_task_reaped(key)) {
 		/* Alive: a new task reuses the address (and takes r over
 		 * if it forks in a limited cgroup). */
@@ -803,8 +820,6 @@ static __always_inline void record_collect_reaped(struct pg_task *r, __u64 key, 
 			r->dead_pass = 0;
 		return;
 	}
-	__u32 held;
-
 	if (gc_gone_before(&r->dead_pass, pass) && record_retire_taken(r, old, &held))
 		STAT_INC(records_collected);
 }
