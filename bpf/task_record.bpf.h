@@ -112,7 +112,13 @@ static __always_inline __u32 task_key_page(__u64 key)
 
 	asm volatile("%[lo] = %[key]" : [lo] "=w"(lo) : [key] "w"((__u32)key));
 	page = lo >> 12;
-	return page ^ ((page >> 3) & 7);
+	page ^= (page >> 3) & 7;
+	/* Opaque to clang, so that callers mask the mixed number: moved
+	 * into the XOR's operands, the mask left its result unbounded to
+	 * the 6.1 verifier ("math between map_value pointer and register
+	 * with unbounded min value"). */
+	asm volatile("" : "+w"(page));
+	return page;
 }
 
 /* Which rec_filter counter covers the entry keyed key. */
