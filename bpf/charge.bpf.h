@@ -369,10 +369,12 @@ struct reconcile_ctx {
 	__u32 *levels;
 	__u64 *want;
 	__u64 *reserved;		/* the task's deny-mode reservation, or NULL */
-	__u32 killed;
 	__u32 charged;
-	__u32 enforce;			/* record the first limit exceeded */
-	__u32 pad;
+	/* usage_charge()'s flags: PG_CHG_KILLED, PG_CHG_ENFORCE (record the
+	 * first limit exceeded). One word, for the stack: on 6.1 a
+	 * migration's call chain (down to zombies_collect_reaped) has none
+	 * to spare of its 512 bytes. */
+	__u32 flags;
 	__u64 warn_id;			/* deepest cgroup that crossed its warn threshold */
 	struct pg_over over;
 };
@@ -389,7 +391,7 @@ static long reconcile_cb(__u32 lvl, struct reconcile_ctx *c)
 	if (cur == id)
 		return 0;
 	if (cur && __sync_val_compare_and_swap(&c->slots[lvl], cur, 0) == cur)
-		usage_uncharge(cur, c->killed);
+		usage_uncharge(cur, c->flags & PG_CHG_KILLED);
 	if (id)
 		levels_mark(c->levels, lvl);
 	if (id && __sync_val_compare_and_swap(&c->slots[lvl], 0, id) == 0) {
@@ -404,7 +406,7 @@ static long reconcile_cb(__u32 lvl, struct reconcile_ctx *c)
 			return 0;
 		}
 		res = usage_charge(id, lvl,
-				   (c->killed ? PG_CHG_KILLED : 0) | (c->enforce ? PG_CHG_ENFORCE : 0),
+				   c->flags,
 				   &c->over);
 		if (res & PG_WARN)
 			c->warn_id = id;
@@ -427,8 +429,7 @@ static __always_inline void task_reconcile(struct pg_task *ts, struct want_ctx *
 	c->levels = &ts->levels;
 	c->want = w->want;
 	c->reserved = reserved;
-	c->killed = ts->killed;
-	c->enforce = enforce;
+	c->flags = (ts->killed ? PG_CHG_KILLED : 0) | (enforce ? PG_CHG_ENFORCE : 0);
 	bpf_loop(PG_MAX_LEVELS, reconcile_cb, c, 0);
 }
 
