@@ -98,9 +98,14 @@ static __u32 rec_filter[PG_REC_FILTER];
  * ns per process's (docs/BENCHMARKS.md).
  *
  * The mix: a task_struct slab is 8 pages, aligned, and its objects start
- * on only some of them (pages 0, 1, 2, 4 and 5 for 5,888 bytes). Unmixed,
- * 3 slots in 8 would never be used; mixed, each slab permutes its group
- * of 8 differently, and its tasks still land in that group.
+ * on only some of them (pages 0, 1, 2, 4 and 5 for 5,888 bytes), so 3
+ * slots in 8 go unused. The mix was meant to fix that, and does not: its
+ * key (bits 3-5) lies inside the index, so the slabs that share a group
+ * of 8 slots share its permutation too (the VM's lsm-on: 24 of 83 records
+ * in 64 slots, 22 unmixed, 47 hashed). To do it, the key must come from
+ * the bits above the index (above task_slot_shift for a slot, above 11
+ * for a counter). Not done: the session ended; it costs speed (a
+ * collision goes to task_records), never a count.
  *
  * The key is a task pointer, on which the verifier allows no arithmetic;
  * a 32-bit move makes a plain number of its low half (for a loader with
