@@ -182,6 +182,8 @@ struct pg_over {
 #define PG_CHG_ENFORCE	(1u << 2)	/* record the first limit exceeded */
 #define PG_CHG_RESERVE	(1u << 3)	/* deny mode: sets no peak, the fork
 					 * may still fail; the commit does */
+#define PG_CHG_EXITING	(1u << 4)	/* task_reconcile() only, ignored by
+					 * usage_charge(): the task is exiting */
 
 /* zombies.bpf.h: release the zombies of cg_id (a limit at level) that have
  * been reaped; how many charges of cg_id that gave back. */
@@ -371,7 +373,7 @@ struct reconcile_ctx {
 	__u64 *reserved;		/* the task's deny-mode reservation, or NULL */
 	__u32 charged;
 	/* usage_charge()'s flags: PG_CHG_KILLED, PG_CHG_ENFORCE (record the
-	 * first limit exceeded). One word, for the stack: on 6.1 a
+	 * first limit exceeded), and PG_CHG_EXITING. One word, for the stack: on 6.1 a
 	 * migration's call chain (down to zombies_collect_reaped) has none
 	 * to spare of its 512 bytes. */
 	__u32 flags;
@@ -392,9 +394,18 @@ static long reconcile_cb(__u32 lvl, struct reconcile_ctx *c)
 		return 0;
 	if (cur && __sync_val_compare_and_swap(&c->slots[lvl], cur, 0) == cur)
 		usage_uncharge(cur, c->flags & PG_CHG_KILLED);
-	if (id)
-		levels_mark(c->levels, lvl);
-	if (id && __sync_val_compare_and_swap(&c->slots[lvl], 0, id) == 0) {
+	if (!id)
+		return 0;
+	/* An exiting task no longer holds a level it was charged at: its
+	 * exit released it (a thread's), handed it to the zombie index (a
+	 * leader's), or its reap released it. Charged again, it would count
+	 * until its free hook. Nothing else empties a slot of an exiting
+	 * task: it cannot migrate any more. */
+	if (!cur && (c->flags & PG_CHG_EXITING) &&
+	    (*c->levels & (1u << (lvl & (PG_MAX_LEVELS - 1)))))
+		return 0;
+	levels_mark(c->levels, lvl);
+	if (__sync_val_compare_and_swap(&c->slots[lvl], 0, id) == 0) {
 		/* A task being forked in deny mode: its fork hook has not
 		 * taken its reservation of this very charge yet, and now
 		 * never will (it takes one only with the slot this won).
@@ -417,11 +428,12 @@ static long reconcile_cb(__u32 lvl, struct reconcile_ctx *c)
 
 /*
  * Make a live task's charges match want[]: release slots it no longer
- * belongs to, claim the new ones. With enforce, the first new charge past
- * its limit is left in c->over. reserved: the task's pending deny-mode
- * reservation (a task being forked), or NULL.
+ * belongs to, claim the new ones. flags: PG_CHG_ENFORCE to leave the first
+ * new charge past its limit in c->over, PG_CHG_EXITING for a task that is
+ * exiting (PF_EXITING). reserved: the task's pending deny-mode reservation
+ * (a task being forked), or NULL.
  */
-static __always_inline void task_reconcile(struct pg_task *ts, struct want_ctx *w, bool enforce,
+static __always_inline void task_reconcile(struct pg_task *ts, struct want_ctx *w, __u32 flags,
 					   __u64 *reserved, struct reconcile_ctx *c)
 {
 	__builtin_memset(c, 0, sizeof(*c));
@@ -429,7 +441,7 @@ static __always_inline void task_reconcile(struct pg_task *ts, struct want_ctx *
 	c->levels = &ts->levels;
 	c->want = w->want;
 	c->reserved = reserved;
-	c->flags = (ts->killed ? PG_CHG_KILLED : 0) | (enforce ? PG_CHG_ENFORCE : 0);
+	c->flags = (ts->killed ? PG_CHG_KILLED : 0) | flags;
 	bpf_loop(PG_MAX_LEVELS, reconcile_cb, c, 0);
 }
 

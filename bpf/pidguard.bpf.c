@@ -424,7 +424,7 @@ static __always_inline int on_attach(struct task_struct *task, bool threadgroup,
 	ts = task_record_for(cfg, task, &w);
 	if (!ts)
 		return 0;
-	task_reconcile(ts, &w, true, task_reservation(cfg, task), &c);
+	task_reconcile(ts, &w, PG_CHG_ENFORCE, task_reservation(cfg, task), &c);
 	if (c.charged)
 		bpf_loop(PG_MAX_LEVELS, migrated_cb, w.want, 0);
 	if (c.warn_id)
@@ -688,7 +688,8 @@ int reconcile(struct bpf_iter__task *ctx)
 	if (!ts)
 		return 0;
 	/* Counting only: tasks that exist already are not refused. */
-	task_reconcile(ts, &w, false, task_reservation(cfg, task), &c);
+	task_reconcile(ts, &w, BPF_CORE_READ(task, flags) & PG_PF_EXITING ? PG_CHG_EXITING : 0,
+		       task_reservation(cfg, task), &c);
 	/* Freed while we charged it: undo, the free hook will not come back. */
 	if (ts->released)
 		slots_release(ts->slots, ts->levels, ts->killed);

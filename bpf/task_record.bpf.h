@@ -164,6 +164,21 @@ static __always_inline bool record_live(const struct pg_task *r)
 	return !r->released && r->owner != PG_OWNER_TAKING;
 }
 
+/*
+ * Record r, released, at the address of live task t: t's own, retired by
+ * its exit (a thread's exit hook, between that and its reap) or its reap,
+ * when its owner is t's start time or t is reaped; else an earlier task's,
+ * left by a free hook while an iterator ran. A maker other than the fork
+ * hook must not make t another record then: it would charge t again, for
+ * as long as t takes to be freed. (exec from a thread gives that thread
+ * its leader's start time, but then it is the leader, which is retired
+ * only once reaped.)
+ */
+static __always_inline bool record_own_retired(const struct pg_task *r, struct task_struct *t)
+{
+	return r->owner == t->start_time || (t->exit_state & PG_EXIT_DEAD);
+}
+
 /* The task is done with record r: mark it released, so that no iterator
  * charges it again, then release its charges; returns how many there
  * were. */
@@ -259,8 +274,9 @@ static __always_inline struct pg_task *task_record(struct task_struct *t)
  * can be had; the caller counts that (stats.storage_failed). is_new: t is
  * being forked (sched_process_fork), so an entry at its address that no
  * hook made for t itself is stale, released or not. Otherwise a released
- * entry is returned as it is when t is dead (an iterator that raced the
- * free hook; the free hook itself): the caller sees `released`.
+ * record is returned as it is when it is t's own (record_own_retired: an
+ * iterator that raced t's exit, reap or free hook; the free hook itself):
+ * the caller sees `released`.
  */
 static __always_inline struct pg_task *task_record_make(struct task_struct *t, bool is_new)
 {
@@ -278,7 +294,7 @@ static __always_inline struct pg_task *task_record_make(struct task_struct *t, b
 		r = slot_claim(&sl, key, owner);
 		if (r)
 			return r;
-	} else if (sl.sl && slot_find(sl.sl, key, &r)) {
+	} else if (sl.sl && slot_find(sl.sl, t, &r)) {
 		return r;
 	}
 	/* Insert first: a new task (the fork path) has no entry, and an
@@ -291,7 +307,7 @@ static __always_inline struct pg_task *task_record_make(struct task_struct *t, b
 		__sync_fetch_and_add(rec_filter_slot(key), -1);
 	/* After the insert: a fork hook claiming t's slot now sees the
 	 * counter raised, or this sees its claim (task_slot.bpf.h). */
-	if (!is_new && sl.sl && slot_find(sl.sl, key, &r))
+	if (!is_new && sl.sl && slot_find(sl.sl, t, &r))
 		return r;
 	r = bpf_map_lookup_elem(&task_records, &key);
 	if (r) {
@@ -305,7 +321,7 @@ static __always_inline struct pg_task *task_record_make(struct task_struct *t, b
 			return r;
 		if (is_new ? old == owner : !r->released)
 			return r;
-		if (!is_new && (t->exit_state & PG_EXIT_DEAD))
+		if (!is_new && record_own_retired(r, t))
 			return r;
 		if (record_take_over(r, old, owner))
 			return r;

@@ -188,21 +188,23 @@ static long slot_wait_cb(__u32 i, struct slot_wait_ctx *c)
 }
 
 /*
- * A maker other than the fork hook, looking at the slot of the task at
- * key: 1 with *r its live record there, -1 (*r NULL) when its fork hook
- * is still making it after PG_SLOT_WAIT looks (the caller makes no
- * record: that fork hook counts the task), 0 when the slot has none of
- * it (a released one is an earlier task's).
+ * A maker other than the fork hook, looking at the slot of task t: 1 with
+ * *r t's record there, live or retired by t's own exit (record_own_retired:
+ * the caller sees `released`), -1 (*r NULL) when its fork hook is still
+ * making it after PG_SLOT_WAIT looks (the caller makes no record: that
+ * fork hook counts the task), 0 when the slot has none of it (a released
+ * one of an earlier task at this address).
  */
-static __always_inline int slot_find(struct pg_slot *sl, __u64 key, struct pg_task **r)
+static __always_inline int slot_find(struct pg_slot *sl, struct task_struct *t,
+				     struct pg_task **r)
 {
-	struct slot_wait_ctx c = { .sl = sl, .key = key };
+	struct slot_wait_ctx c = { .sl = sl, .key = (__u64)t };
 
 	*r = NULL;
 	bpf_loop(PG_SLOT_WAIT, slot_wait_cb, &c, 0);
 	if (!c.done)
 		return -1;
-	if (!c.made || !record_live(&sl->rec))
+	if (!c.made || (!record_live(&sl->rec) && !record_own_retired(&sl->rec, t)))
 		return 0;
 	*r = &sl->rec;
 	return 1;

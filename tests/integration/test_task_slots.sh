@@ -36,6 +36,13 @@ slots_used() {
 table_used() {
 	"$BPFTOOL" map dump pinned "$PIN_DIR/task_records" 2>/dev/null | grep -c '"key"'
 }
+# ... of them, those not released: a live task's. A free hook running
+# during a seeding pass leaves a released entry even for a task that had
+# none (test_task_records.sh), which the collector deletes a second later.
+table_live() {
+	"$BPFTOOL" -j map dump pinned "$PIN_DIR/task_records" 2>/dev/null | tr -d ' \n' |
+		grep -o '"released":[0-9]*' | grep -c '"released":0$'
+}
 
 # 31 + 31 + 21 tasks: the three forkers moved in (task_records), the rest
 # forked there (a slot, or task_records when it was taken).
@@ -44,7 +51,7 @@ records_in_both() {
 		note "$1: no bpftool: where the records are is not checked"
 		return 0
 	fi
-	rib_su=$(slots_used); rib_tu=$(table_used)
+	rib_su=$(slots_used); rib_tu=$(table_live)
 	note "$1: $rib_su records in slots, $rib_tu in task_records"
 	expect_ge "$1" "records in slots" "$rib_su" 1 &&
 		expect_ge "$1" "records in task_records" "$rib_tu" 3 || return 1
@@ -52,7 +59,7 @@ records_in_both() {
 	# records in slots, and makes no entry for them.
 	rib_x=$(cg_make x) && "$PG" limit "$rib_x" 100 > "$T/x.out" 2>&1 ||
 		{ notok "$1" "limit on x: $(tr '\n' ' ' < "$T/x.out")"; return 1; }
-	expect_eq "$1" "task_records entries after a seeding pass" "$(table_used)" "$rib_tu"
+	expect_eq "$1" "live task_records entries after a seeding pass" "$(table_live)" "$rib_tu"
 }
 RC_HELD_CHECK=records_in_both
 rc_held slots-forks-threads-zombies
@@ -67,16 +74,18 @@ rc_flagged slots-flagged
 # polite forker never has more than itself and one child in c.
 C=$(cg_make c) && "$PG" limit "$C" 5000 > "$T/limit.out" 2>&1 ||
 	notok slots-passes-during-churn "cannot limit c: $(tr '\n' ' ' < "$T/limit.out")"
-RC=$(cg_rel "$C")
-peak_of_c() { expect_le "$1" "peak" "$(st "$RC" peak)" 2; }
-RC_CHURN_CHECK=peak_of_c
-rc_churn slots-passes-during-churn "$C"
+rc_churn slots-passes-during-churn "$C" processes 2
+# The same with threads: a pass that finds a thread between its exit hook
+# (which releases its record) and its reap must not charge it again.
+CT=$(cg_make ct) && "$PG" limit "$CT" 5000 > "$T/limit.out" 2>&1 ||
+	notok slots-thread-passes-during-churn "cannot limit ct: $(tr '\n' ' ' < "$T/limit.out")"
+rc_churn slots-thread-passes-during-churn "$CT" threads
 
 name=slots-free-after
-for c in "$U" "$A" "$F" "$C"; do
+for c in "$U" "$A" "$F" "$C" "$CT"; do
 	[ -e "$c/cgroup.kill" ] && echo 1 > "$c/cgroup.kill" 2>/dev/null
 done
-tasks_left() { echo $(( $(cg_tasks "$U") + $(cg_tasks "$A") + $(cg_tasks "$F") + $(cg_tasks "$C") )); }
+tasks_left() { echo $(( $(cg_tasks "$U") + $(cg_tasks "$A") + $(cg_tasks "$F") + $(cg_tasks "$C") + $(cg_tasks "$CT") )); }
 _end=$(( $(now_ms) + 5000 * PG_SCALE ))
 while [ "$(tasks_left)" != 0 ] && [ "$(now_ms)" -lt "$_end" ]; do
 	sleep 0.1
