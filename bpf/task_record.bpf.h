@@ -83,12 +83,14 @@ static __always_inline struct pg_task *storage_record(struct task_struct *t)
 	return bpf_task_storage_get(&tasks, t, 0, 0);
 }
 
-#define PG_REC_FILTER	2048
+#define PG_REC_FILTER_BITS	11
+#define PG_REC_FILTER		(1u << PG_REC_FILTER_BITS)
 static __u32 rec_filter[PG_REC_FILTER];
 
 /*
- * The page number of a task address, its lowest 3 bits mixed with the 3
- * above them: its low bits pick a rec_filter counter and a slot.
+ * The index of the task at address key in a direct-mapped array of
+ * 2^bits (a slot, a rec_filter counter): the low bits of its page number,
+ * the lowest 3 of them XORed with the 3 just above the index.
  *
  * Not a hash, for locality: a task_struct is larger than a page (5,888
  * bytes here), so no two share a page number, and the tasks of one slab,
@@ -98,38 +100,37 @@ static __u32 rec_filter[PG_REC_FILTER];
  * ns per process's (docs/BENCHMARKS.md).
  *
  * The mix: a task_struct slab is 8 pages, aligned, and its objects start
- * on only some of them (pages 0, 1, 2, 4 and 5 for 5,888 bytes), so 3
- * slots in 8 go unused. The mix was meant to fix that, and does not: its
- * key (bits 3-5) lies inside the index, so the slabs that share a group
- * of 8 slots share its permutation too (the VM's lsm-on: 24 of 83 records
- * in 64 slots, 22 unmixed, 47 hashed). To do it, the key must come from
- * the bits above the index (above task_slot_shift for a slot, above 11
- * for a counter). Not done: the session ended; it costs speed (a
- * collision goes to task_records), never a count.
+ * on only some of them (pages 0, 1, 2, 4 and 5 for 5,888 bytes): unmixed,
+ * 3 indexes in 8 would go unused. Slabs whose page numbers differ only
+ * above the index share a group of 8 indexes; the key, from those bits,
+ * permutes each one's differently. (A key from inside the index, as
+ * 0c2abe4 had it, permuted them all alike: 24 of 83 records in 64 slots
+ * in the VM, against 22 unmixed and 47 hashed.) Within a slab the key is
+ * one, so its tasks keep neighbouring indexes.
  *
  * The key is a task pointer, on which the verifier allows no arithmetic;
  * a 32-bit move makes a plain number of its low half (for a loader with
  * CAP_PERFMON, which pidguard's is: it runs as root).
  */
-static __always_inline __u32 task_key_page(__u64 key)
+static __always_inline __u32 task_key_index(__u64 key, __u32 bits)
 {
-	__u32 lo, page;
+	__u32 lo, page, idx;
 
 	asm volatile("%[lo] = %[key]" : [lo] "=w"(lo) : [key] "w"((__u32)key));
 	page = lo >> 12;
-	page ^= (page >> 3) & 7;
-	/* Opaque to clang, so that callers mask the mixed number: moved
-	 * into the XOR's operands, the mask left its result unbounded to
-	 * the 6.1 verifier ("math between map_value pointer and register
-	 * with unbounded min value"). */
-	asm volatile("" : "+w"(page));
-	return page;
+	idx = page ^ ((page >> bits) & 7);
+	/* Opaque to clang, so that the mask below stays last: moved into
+	 * the XOR's operands, it left the result unbounded to the 6.1
+	 * verifier ("math between map_value pointer and register with
+	 * unbounded min value"). */
+	asm volatile("" : "+w"(idx));
+	return idx & ((1u << bits) - 1);
 }
 
 /* Which rec_filter counter covers the entry keyed key. */
 static __always_inline __u32 *rec_filter_slot(__u64 key)
 {
-	return &rec_filter[task_key_page(key) & (PG_REC_FILTER - 1)];
+	return &rec_filter[task_key_index(key, PG_REC_FILTER_BITS)];
 }
 
 /* The table's entry for key, or NULL: the filter first. */

@@ -74,10 +74,10 @@ struct slot_ref {
 };
 
 /* The index of the slot of the task at address key (0 when there are no
- * slots): the low task_slot_shift bits of task_key_page(). */
+ * slots). */
 static __always_inline __u32 slot_index(__u64 key)
 {
-	return task_key_page(key) & ((1u << (task_slot_shift & 31)) - 1);
+	return task_key_index(key, task_slot_shift & 31);
 }
 
 /* The slot of the task at address key (ref->sl NULL when there are no
