@@ -687,7 +687,11 @@ int reconcile(struct bpf_iter__task *ctx)
 	ts = task_record_for(cfg, task, &w);
 	if (!ts)
 		return 0;
-	/* Counting only: tasks that exist already are not refused. */
+	/* Counting only: tasks that exist already are not refused. Exiting
+	 * is read once, before the charges: a task that began its exit after
+	 * this read would have to run it all (exit_mm, files, signals) up to
+	 * its exit hook before the charge reads its slot, a few loads later,
+	 * to be charged again. */
 	task_reconcile(ts, &w, BPF_CORE_READ(task, flags) & PG_PF_EXITING ? PG_CHG_EXITING : 0,
 		       task_reservation(cfg, task), &c);
 	/* Freed while we charged it: undo, the free hook will not come back. */

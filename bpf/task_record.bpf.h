@@ -14,12 +14,16 @@
  *  - Addresses are reused. An entry left behind by a freed task is marked
  *    released (the free hook's first act); the entry at a live task's
  *    address that is not released is that task's. A released one is
- *    stale, and the next task to make a record there takes it over. Only
+ *    stale, and the next task to make a record there takes it over,
+ *    unless it is the task's own, retired by its exit or reap
+ *    (record_own_retired): then nothing but the fork path may make the
+ *    task another, which would count it again until its free. Only
  *    the fork path takes over any entry, whatever its state: a new task
  *    has none. `owner` (the start_time of the task that made it) tells
  *    the fork path's own entry from one a racing iterator made for the
- *    same child; it is not an identity to check elsewhere, because exec
- *    from a thread gives that thread its leader's start_time.
+ *    same child. Elsewhere it is an identity only for a released record
+ *    (record_own_retired): exec from a thread gives that thread its
+ *    leader's start_time, and a leader is retired only once reaped.
  *  - A deleted entry is reused at once (preallocated). Every hook but one
  *    runs while its task lives, so the free hook cannot delete under it.
  *    The exception is a task iterator (seeding, resync): it holds a
