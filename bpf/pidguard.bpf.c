@@ -473,6 +473,26 @@ int BPF_PROG(attach_count, struct cgroup *dst_cgrp, const char *path, struct tas
 
 /* ---- Exit, reap, free ---- */
 
+/*
+ * Task t is done with its record ts, found at *at (a thread's exit, a
+ * reap): retire it, released first, so that an iterator cannot charge it
+ * again (record_own_retired), and give its place back when no iterator
+ * can hold it, which spares the free hook its lookup and delete; else the
+ * free hook or a collector does. No other hook can look for it any more:
+ * a migration skips an exiting task, and an exiting task forks nothing.
+ */
+static __always_inline void record_done(const struct pg_config *cfg, struct task_struct *t,
+					struct pg_task *ts, const struct record_place *at)
+{
+	record_retire(ts);
+	if (!records_quiet(cfg))
+		return;
+	if (at->slot.sl)
+		slot_give_back(&at->slot);
+	else if (ts == at->entry)
+		records_delete((__u64)t);
+}
+
 /* Hand a leader's charges over to its zombie entry, slot by slot. */
 struct handover_ctx {
 	__u64 *from;			/* the task's record's slots */
@@ -513,20 +533,10 @@ int BPF_PROG(task_exit, struct task_struct *task)
 		return 0;
 	if (task->pid != task->tgid) {
 		/* Threads are reaped in this same exit, unless traced: the
-		 * record is done with now. Released first, so that an iterator
-		 * cannot charge it again; deleted here when no iterator can
-		 * hold it, which spares the free hook its lookup and delete.
-		 * No other hook can look for it any more: a migration skips
-		 * an exiting task, and an exiting task forks nothing. */
+		 * record is done with now. */
 		if (task->ptrace)
 			return 0;
-		record_retire(ts);
-		if (!records_quiet(cfg))
-			return 0;
-		if (at.slot.sl)
-			slot_give_back(&at.slot);
-		else if (ts == at.entry)
-			records_delete((__u64)task);
+		record_done(cfg, task, ts, &at);
 		return 0;
 	}
 
@@ -575,10 +585,15 @@ int BPF_PROG(task_exit, struct task_struct *task)
 SEC("fentry/release_task")
 int BPF_PROG(task_release, struct task_struct *task)
 {
-	struct pg_task *ts = task_record(task);
+	struct record_place at;
+	struct pg_task *ts = task_record_at(task, &at);
 
+	/* Retired, not only released: a task iterator that found the
+	 * record before the reap and charges it after sees `released` and
+	 * takes its charge back (reconcile). Released only, it counted the
+	 * reaped task until its free hook (the VM's CI, deny mode). */
 	if (ts)
-		slots_release(ts->slots, ts->levels, ts->killed);
+		record_done(config_get(), task, ts, &at);
 	return 0;
 }
 
@@ -688,13 +703,16 @@ int reconcile(struct bpf_iter__task *ctx)
 	if (!ts)
 		return 0;
 	/* Counting only: tasks that exist already are not refused. Exiting
-	 * is read once, before the charges: a task that began its exit after
-	 * this read would have to run it all (exit_mm, files, signals) up to
-	 * its exit hook before the charge reads its slot, a few loads later,
-	 * to be charged again. */
+	 * is read once, before the charges. A task that began its exit after
+	 * this read, and finished it before a charge below read its slot,
+	 * is charged again; the check after takes that back when its exit
+	 * or reap retired the record. Left open: a leader's hand-over to the
+	 * zombie index (no reap hooked) in that window, which on a CPU not
+	 * preempted is a few loads long against a whole exit. */
 	task_reconcile(ts, &w, BPF_CORE_READ(task, flags) & PG_PF_EXITING ? PG_CHG_EXITING : 0,
 		       task_reservation(cfg, task), &c);
-	/* Freed while we charged it: undo, the free hook will not come back. */
+	/* Retired while we charged it (a thread's exit, a reap, the free):
+	 * undo, no hook of its own comes back to release it. */
 	if (ts->released)
 		slots_release(ts->slots, ts->levels, ts->killed);
 	return 0;
