@@ -668,6 +668,50 @@ int BPF_PROG(task_free, struct task_struct *task)
 
 /* ---- Seeding and resynchronisation ---- */
 
+/* A leader's charges that a pass made again after its exit handed them to
+ * its zombie entry (zombie_take_back). */
+struct take_back_ctx {
+	__u64 *slots;			/* the task's record's slots */
+	__u64 *zslots;			/* its zombie entry's */
+	__u32 killed;
+	__u32 pad;
+};
+
+static long take_back_cb(__u32 lvl, struct take_back_ctx *c)
+{
+	__u64 id;
+
+	if (lvl >= PG_MAX_LEVELS)
+		return 1;
+	id = c->zslots[lvl];
+	if (id && __sync_val_compare_and_swap(&c->slots[lvl], id, 0) == id)
+		usage_uncharge(id, c->killed);
+	return 0;
+}
+
+/*
+ * The pass charged ts, whose task's exit has made it a zombie entry (its
+ * zombie key is set, before the hand-over). The hand-over leaves a level
+ * in one of the two, never both: a level both hold was charged here after
+ * it, and counts the task twice. Take it back from the record. A zombie
+ * entry released meanwhile (reaped) reads 0 and takes nothing: the charge
+ * then stays until the free hook (stats.late_release).
+ */
+static __always_inline void zombie_take_back(struct pg_task *ts, struct task_struct *task)
+{
+	__u32 gpid = ts->zombie;
+	struct pg_zombie *z = bpf_map_lookup_elem(&zombies, &gpid);
+	struct take_back_ctx c;
+
+	if (!z || z->task != (__u64)task)
+		return;
+	c.slots = ts->slots;
+	c.zslots = z->slots;
+	c.killed = ts->killed;
+	c.pad = 0;
+	bpf_loop(levels_top(z->levels), take_back_cb, &c, 0);
+}
+
 SEC("iter/task")
 int reconcile(struct bpf_iter__task *ctx)
 {
@@ -705,16 +749,15 @@ int reconcile(struct bpf_iter__task *ctx)
 	/* Counting only: tasks that exist already are not refused. Exiting
 	 * is read once, before the charges. A task that began its exit after
 	 * this read, and finished it before a charge below read its slot,
-	 * is charged again; the check after takes that back when its exit
-	 * or reap retired the record. Left open: a leader's hand-over to the
-	 * zombie index (no reap hooked) in that window, which on a CPU not
-	 * preempted is a few loads long against a whole exit. */
+	 * is charged again; the checks after take that back. */
 	task_reconcile(ts, &w, BPF_CORE_READ(task, flags) & PG_PF_EXITING ? PG_CHG_EXITING : 0,
 		       task_reservation(cfg, task), &c);
 	/* Retired while we charged it (a thread's exit, a reap, the free):
 	 * undo, no hook of its own comes back to release it. */
 	if (ts->released)
 		slots_release(ts->slots, ts->levels, ts->killed);
+	else if (c.charged && ts->zombie)
+		zombie_take_back(ts, task);
 	return 0;
 }
 
