@@ -373,9 +373,9 @@ struct reconcile_ctx {
 	__u64 *reserved;		/* the task's deny-mode reservation, or NULL */
 	__u32 charged;
 	/* usage_charge()'s flags: PG_CHG_KILLED, PG_CHG_ENFORCE (record the
-	 * first limit exceeded), and PG_CHG_EXITING. One word, for the stack: on 6.1 a
-	 * migration's call chain (down to zombies_collect_reaped) has none
-	 * to spare of its 512 bytes. */
+	 * first limit exceeded), and PG_CHG_EXITING. One word, for the
+	 * stack: on 6.1 a migration's call chain (down to
+	 * zombies_collect_reaped) has none to spare of its 512 bytes. */
 	__u32 flags;
 	__u64 warn_id;			/* deepest cgroup that crossed its warn threshold */
 	struct pg_over over;

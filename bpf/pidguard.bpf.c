@@ -364,12 +364,6 @@ static long migrated_cb(__u32 lvl, __u64 *want)
 	return 0;
 }
 
-/*
- * What task should be charged (w, from its cgroup's limited levels) and its
- * record, made when some level is limited. NULL when there is nothing to
- * charge, when no record could be had (counted: the task stays uncharged,
- * never refused), or when the task is already released.
- */
 /* The pending deny-mode reservation of a task being forked (made by
  * deny_alloc, taken by its fork hook), or NULL. */
 static __always_inline __u64 *task_reservation(const struct pg_config *cfg,
@@ -384,6 +378,12 @@ static __always_inline __u64 *task_reservation(const struct pg_config *cfg,
 	return r ? r->slots : NULL;
 }
 
+/*
+ * What task should be charged (w, from its cgroup's limited levels) and its
+ * record, made when some level is limited. NULL when there is nothing to
+ * charge, when no record could be had (counted: the task stays uncharged,
+ * never refused), or when the task is already released.
+ */
 static __always_inline struct pg_task *task_record_for(const struct pg_config *cfg,
 						       struct task_struct *task,
 						       struct want_ctx *w)
