@@ -849,39 +849,56 @@ int zombie_gc(struct bpf_iter__bpf_map_elem *ctx)
  *    their second sighting (released 1, then 2, a pass apart): the free
  *    hook that released one may still be releasing its slots at the first,
  *    and a deleted entry is reused at once.
- *  - Unreleased ones whose task was reaped (EXIT_DEAD) two passes in a
- *    row: its free hook is lost, or held back by a reference on the task
- *    (three such records were left in one of four CI runs). The task counts
- *    nowhere any more: pids.max uncharged it at the reap. So the record is
- *    released as the free hook would have done it, counted in
+ *  - Unreleased ones whose task was gone two passes in a row (reaped, or
+ *    its address holding a newer task: record_task_gone): its free hook is
+ *    lost, or held back by a reference on the task (three such records
+ *    were left in one of four CI runs). The task counts nowhere any more:
+ *    pids.max uncharged it at the reap. So the record is released as
+ *    the free hook would have done it, counted in
  *    stats.records_collected, and then deleted as a released one is.
  */
 static __u32 record_gc_pass;
 
-/* The task at address key was reaped. A struct stays a task_struct until
- * freed, and a freed one reads EXIT_DEAD until it is reused (then its new
- * task's state): a task not yet reaped never reads so. EXIT_DEAD alone,
- * not EXIT_TRACE (a ptracer's passing wait on a zombie it did not fork,
- * which its parent still reaps). */
-static __always_inline bool record_task_reaped(__u64 key)
+/* The task whose record, made with owner old, is at address key is gone:
+ * reaped, or its struct now holds a newer task. A struct stays a
+ * task_struct until freed, and a freed one reads EXIT_DEAD until it is
+ * reused: a task not yet reaped never reads so (EXIT_DEAD alone, not
+ * EXIT_TRACE: a ptracer's passing wait on a zombie it did not fork, which
+ * its parent still reaps). Once reused, its new task reads its own state,
+ * so the start time tells: the record's task, alive, reads at most old
+ * (exec from a thread gives the thread its leader's start, an earlier
+ * one), while a newer task, forked after the old one was freed, reads
+ * later. Without that test, a record whose free hook was lost outlived
+ * every task at its address in a cgroup with no limit (which never takes
+ * a record over): test_faults' "reused" cases, and the likely cause of a
+ * slot that one CI run found still held 25 s after its cgroup was gone.
+ * A struct whose fork has not set its start time yet reads its
+ * parent's, earlier or later: later only if the old task was freed. */
+static __always_inline bool record_task_gone(__u64 key, __u64 old)
 {
 	struct task_struct *t = (struct task_struct *)key;
+	__u64 start = 0;
 	int exit_state = 0;
 
-	return !BPF_CORE_READ_INTO(&exit_state, t, exit_state) && exit_state == PG_EXIT_DEAD;
+	if (BPF_CORE_READ_INTO(&exit_state, t, exit_state))
+		return false;
+	if (exit_state == PG_EXIT_DEAD)
+		return true;
+	return !BPF_CORE_READ_INTO(&start, t, start_time) && start > old;
 }
 
 /* An unreleased record r of the task at key, whose owner was old when
- * read: released by this pass if its task was seen reaped by an earlier
+ * read: released by this pass if its task was seen gone by an earlier
  * one. */
-static __always_inline void record_collect_reaped(struct pg_task *r, __u64 key, __u64 old,
-						  __u32 pass)
+static __always_inline void record_collect_gone(struct pg_task *r, __u64 key, __u64 old,
+						__u32 pass)
 {
 	__u32 held;
 
-	if (!record_task_reaped(key)) {
-		/* Alive: a new task reuses the address (and takes r over
-		 * if it forks in a limited cgroup). */
+	if (!record_task_gone(key, old)) {
+		/* Alive: r's own task, or a new one at its address still
+		 * in its fork (which takes r over if it forks in a limited
+		 * cgroup). */
 		if (r->dead_pass)
 			r->dead_pass = 0;
 		return;
@@ -901,7 +918,7 @@ static __always_inline bool gc_record_step(struct pg_task *r, __u64 key, __u64 o
 					   __u32 pass)
 {
 	if (!rel) {
-		record_collect_reaped(r, key, old, pass);
+		record_collect_gone(r, key, old, pass);
 		return false;
 	}
 	if (rel == 1) {
@@ -947,7 +964,7 @@ int record_gc(struct bpf_iter__bpf_map_elem *ctx)
  * every 5 s (a pass visits every slot, ~1 ms for 8192: every second, it
  * was a quarter of the loader's CPU at rest): a slot whose record was
  * released while an iterator ran is given back on its second sighting,
- * and the unreleased record of a task reaped two passes in a row is
+ * and the unreleased record of a task gone two passes in a row is
  * released and counted in stats.records_collected. Most slots are free:
  * a load and a return.
  */

@@ -272,6 +272,14 @@ fi
 # (current back down), count it in records_collected, report it, and
 # remove the record.
 #
+# The same with the struct reused: tasks forked in a cgroup nobody limited
+# (which never take a record over) are started on CPU 1 as soon as the
+# victim is freed, so that one of them most likely lives on at its
+# address. The collector must still see the victim gone: a newer task
+# (a later start time) at its address. Before it compared start times, it
+# waited for that task to be reaped too, and a record was once left so
+# for the 25 s of test_task_slots' last check.
+#
 # Any task forked meanwhile into the freed struct would take the record as
 # its own and release it at its exit, leaving the collector nothing to do;
 # slab reuse is last in, first out, per CPU. So the victim lives and is
@@ -281,7 +289,7 @@ fi
 # Layout of struct pg_task: slots[16] (128 bytes), released, killed
 # (4 each), then owner (8 bytes at offset 136); a slot is its word (8
 # bytes), then its struct pg_task.
-L=$(cg_make lost) || exit 1
+L=$(cg_make lost) && NL=$(cg_make nolimit) || exit 1
 RL=$(cg_rel "$L")
 # map_entries MAP: the entries of MAP, one per line ({"key":["0x..",...],
 # with bpftool -j: the bytes, then the fields by name under "formatted").
@@ -295,8 +303,9 @@ keys_of() {
 	map_entries "$1" | grep -e "\"slots\":\[\([0-9]*,\)*$2[],]" | grep -F '"released":0,' |
 		sed -n 's/^{"key":\[\([^]]*\)\].*/\1/p' | tr -d '"' | tr ',' ' '
 }
-# lost_try MAP: 0 collected, 2 released by a task that reused the struct,
-# 1 failed (why in $why). task_records: the victim moves itself into the
+# lost_try MAP [reuse]: 0 collected, 2 released by a task that reused the
+# struct, 1 failed (why in $why). reuse: 32 sleepers in $NL fork on CPU 1
+# once the victim is freed. task_records: the victim moves itself into the
 # cgroup, its parent stays out (left: 0 tasks). task_slots: its parent
 # moves in and forks it (left: 1, the parent).
 lost_try() {
@@ -336,6 +345,13 @@ lost_try() {
 		kill "$(cat "$T/lr.pid")" && pg_wait_gone "$(cat "$T/lr.pid")" 3000 &&
 		sleep "$(echo "$PG_SCALE" | awk '{ print 0.3 * $1 }')" &&
 		"$BPFTOOL" map update pinned "$PIN_DIR/$1" key $key value $val 2>> "$T/lr.err" && planted=0
+	NR=""
+	if [ "$planted" = 0 ] && [ "${2:-}" = reuse ]; then
+		taskset -c 1 sh -c 'echo $$ > "$1/cgroup.procs"; for i in 1 2 3 4 5 6 7 8; do
+			sleep 60 & sleep 60 & sleep 60 & sleep 60 &
+		done; wait' reuse "$NL" &
+		NR=$!
+	fi
 	pg_status > /dev/null 2>&1
 	stale=$(st "$RL" current)
 	_end=$(( $(now_ms) + wait_ms * PG_SCALE ))
@@ -347,6 +363,10 @@ lost_try() {
 		sleep 0.2
 	done
 	kill "$LR" 2>/dev/null; wait "$LR" 2>/dev/null
+	if [ -n "$NR" ]; then
+		echo 1 > "$NL/cgroup.kill" 2>/dev/null || pkill -P "$NR" 2>/dev/null
+		wait "$NR" 2>/dev/null
+	fi
 	if [ "$(echo "$key" | grep -c .)" != 1 ]; then
 		why="expected 1 $1 record charged to $RL (the victim), found: $(echo "$key" | tr '\n' '|')"
 	elif [ "$planted" != 0 ]; then
@@ -364,9 +384,12 @@ lost_try() {
 	fi
 	return 1
 }
-for map in task_records task_slots; do
+for lost in task_records task_slots task_records:reuse task_slots:reuse; do
+	map=${lost%:reuse}
+	reuse=${lost#"$map"}
 	name=faults-lost-record-collected
 	[ $map = task_slots ] && name=faults-lost-slot-collected
+	[ -n "$reuse" ] && name=${name%-collected}-reused-collected
 	if [ -z "${BPFTOOL:-}" ]; then
 		skip "$name" "no bpftool to reach the record"
 	elif [ "$(nproc)" -lt 2 ]; then
@@ -383,7 +406,7 @@ for map in task_records task_slots; do
 		reports0=$(grep -c 'task records outlived their reaped task' "$T/run.err")
 		try=1
 		while :; do
-			lost_try $map; rc=$?
+			lost_try $map ${reuse#:}; rc=$?
 			[ "$rc" = 2 ] && [ $try -lt 3 ] || break
 			note "$name: try $try: a new task reused the struct and released the record first; again"
 			try=$((try + 1))
