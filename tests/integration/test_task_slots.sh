@@ -43,6 +43,16 @@ slots_charged() {
 	"$BPFTOOL" -j map dump pinned "$PIN_DIR/task_slots" 2>/dev/null | tr -d ' \n' |
 		grep -o '"slots":\[[0-9,]*\]' | grep -vc '^"slots":\[[0,]*\]$'
 }
+# The records still in slots or task_records, for a failure's message:
+# up to 3 of each, fields by name (word: the task's address, owner: the
+# start time of the task that made it).
+records_left() {
+	for m in task_slots task_records; do
+		"$BPFTOOL" -j map dump pinned "$PIN_DIR/$m" 2>/dev/null | tr -d ' \n' |
+			sed 's/},{"key":\[/}\n{"key":[/g' | sed -n 's/.*"formatted":\(.*\)}$/\1/p' |
+			grep -v '"word":0,' | head -n 3 | sed "s/^/$m /" | cut -c1-400
+	done | tr '\n' ';'
+}
 # Entries of task_records not released: a live task's. A free hook running
 # during a seeding pass leaves a released entry even for a task that had
 # none (test_task_records.sh), which the collector deletes a second later.
@@ -114,7 +124,8 @@ else
 	if [ "$su" = 0 ] && [ "$tu" = 0 ]; then
 		expect_eq "$name" "slots whose record still holds a charge" "$(slots_charged)" 0 && ok "$name"
 	else
-		notok "$name" "25 s after every task was gone: $su slots still hold a record, $tu task_records entries are left"
+		pg_status > /dev/null 2>&1
+		notok "$name" "25 s after every task was gone: $su slots still hold a record, $tu task_records entries are left (records_collected $(stat_field records_collected), late_release $(stat_field late_release)): $(records_left)"
 	fi
 fi
 
