@@ -269,6 +269,17 @@ run_wl() {
 	forkloop "$op" "$w" "$@"
 }
 
+# The programs bpf_cost reads: pidguard's pinned ones, or with COST_IDS
+# set, the programs of those ids (hookfloor's).
+cost_stats() {
+	if [ -n "${COST_IDS:-}" ]; then
+		# shellcheck disable=SC2086
+		prog_stats_ids $COST_IDS
+	else
+		prog_stats "$PIN"
+	fi
+}
+
 # bpf_cost OP CGROUPS...: ns of BPF per operation, and per program.
 bpf_cost() {
 	local op=$1
@@ -276,16 +287,16 @@ bpf_cost() {
 	local before after ops args=()
 	for c in "$@"; do args+=(--cgroup "$c"); done
 	echo 1 > /proc/sys/kernel/bpf_stats_enabled
-	before=$(prog_stats "$PIN")
+	before=$(cost_stats)
 	ops=$("$FL" "${args[@]}" --op "$op" --workers 1 --duration-ms "$MS" --warmup-ms 0 | kv ops)
-	after=$(prog_stats "$PIN")
+	after=$(cost_stats)
 	echo "$STATS_WAS" > /proc/sys/kernel/bpf_stats_enabled
 	printf '%s\n--\n%s\n==\n' "$before" "$after" >> "$RAW/bpf_stats.raw"
 	# Warm-up ops ran too: forkloop counts only timed ops, so count the
 	# fork program's runs instead when it is there.
 	join <(echo "$before") <(echo "$after") | awk -v ops="$ops" '
 		{ dt = $4 - $2; dc = $5 - $3; tot += dt
-		  if ($1 ~ /^fork_/) forks = dc
+		  if ($1 ~ /^(fork_|floor_fork)/) forks = dc
 		  if (dc > 0) printf "      %-18s %8d runs %8.0f ns/run\n", $1, dc, dt / dc }
 		END { n = forks > 0 ? forks : ops
 		      printf "      total: %.0f ns of BPF per %s (%d ops)\n", tot / n, "'"$op"'", n }'
@@ -395,8 +406,16 @@ if want fork; then
 			bpf_cost fork "$TOP/free" "$PIDS1"
 		fi
 	done
-	note "reproduce: PG_BENCH_ONLY=fork make bench"
 	pg_unload
+	# The same read of (f)'s empty programs: what three hooks cost by
+	# themselves, the kernel's dispatch and bpf_stats' own clock reads,
+	# which every figure above includes too.
+	if [ -z "$NOFLOOR" ] && floor_start; then
+		note "(f) empty programs on the same hooks, thread, 1 worker (dispatch and bpf_stats' own cost, included above):"
+		COST_IDS=$(sed -n 's/^ready.*ids: *//p' "$RAW/floor.out") bpf_cost thread "$LOOP" "$PIDS1"
+		floor_stop
+	fi
+	note "reproduce: PG_BENCH_ONLY=fork make bench"
 fi
 
 # ======================================================================

@@ -7,9 +7,11 @@
  *   hookfloor [OBJECT]     OBJECT defaults to hookfloor.bpf.o next to this
  *                          binary
  *
- * Prints "ready" on stdout once every program is attached; the links go
- * when the process does. Exit status: 0 after a signal, 1 setup failure.
+ * Prints "ready: N empty programs attached, ids: ID..." on stdout once
+ * every program is attached (the ids for bpftool prog show: the bench
+ * reads their run time); the links go when the process does. Exit status: 0 after a signal, 1 setup failure.
  */
+#include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <errno.h>
 #include <limits.h>
@@ -35,9 +37,22 @@ static int default_object(char *buf, size_t len)
 	return 0;
 }
 
+/* The kernel's id of the program loaded at fd (0 if unknown). */
+static __u32 prog_id(int fd)
+{
+	struct bpf_prog_info info;
+	__u32 len = sizeof(info);
+
+	memset(&info, 0, sizeof(info));
+	if (bpf_obj_get_info_by_fd(fd, &info, &len))
+		return 0;
+	return info.id;
+}
+
 int main(int argc, char **argv)
 {
 	struct bpf_link *links[MAX_LINKS];
+	__u32 ids[MAX_LINKS];
 	struct bpf_program *prog;
 	struct bpf_object *obj;
 	char path[PATH_MAX];
@@ -82,9 +97,12 @@ int main(int argc, char **argv)
 				bpf_program__name(prog), strerror(errno));
 			return 1;
 		}
-		n++;
+		ids[n++] = prog_id(bpf_program__fd(prog));
 	}
-	printf("ready: %d empty programs attached\n", n);
+	printf("ready: %d empty programs attached, ids:", n);
+	for (int i = 0; i < n; i++)
+		printf(" %u", ids[i]);
+	printf("\n");
 	fflush(stdout);
 	sigwait(&set, &sig);
 	while (n--)
