@@ -407,11 +407,11 @@ if want fork; then
 		fi
 	done
 	pg_unload
-	# The same read of (f)'s empty programs: what three hooks cost by
-	# themselves, the kernel's dispatch and bpf_stats' own clock reads,
-	# which every figure above includes too.
+	# The same read of (f)'s empty programs: what bpf_stats' timed window
+	# holds besides a program's body (about one sched_clock() read; the
+	# dispatch is outside it), included in every figure above.
 	if [ -z "$NOFLOOR" ] && floor_start; then
-		note "(f) empty programs on the same hooks, thread, 1 worker (dispatch and bpf_stats' own cost, included above):"
+		note "(f) empty programs on the same hooks, thread, 1 worker (bpf_stats' own cost, included above):"
 		COST_IDS=$(sed -n 's/^ready.*ids: *//p' "$RAW/floor.out") bpf_cost thread "$LOOP" "$PIDS1"
 		floor_stop
 	fi
