@@ -13,17 +13,20 @@
  *
  *  - Addresses are reused. An entry left behind by a freed task is marked
  *    released (the free hook's first act); the entry at a live task's
- *    address that is not released is that task's. A released one is
- *    stale, and the next task to make a record there takes it over,
- *    unless it is the task's own, retired by its exit or reap
- *    (record_own_retired): then nothing but the fork path may make the
- *    task another, which would count it again until its free. Only
- *    the fork path takes over any entry, whatever its state: a new task
- *    has none. `owner` (the start_time of the task that made it) tells
- *    the fork path's own entry from one a racing iterator made for the
- *    same child. Elsewhere it is an identity only for a released record
- *    (record_own_retired): exec from a thread gives that thread its
- *    leader's start_time, and a leader is retired only once reaped.
+ *    address that is not released is that task's, unless it predates the
+ *    task (record_predates: a task whose free hook never came). Such a
+ *    record, or a released one, is stale, and the next task to make a
+ *    record there takes it over, unless it is the task's own, retired by
+ *    its exit or reap (record_own_retired): then nothing but the fork
+ *    path may make the task another, which would count it again until
+ *    its free. Only the fork path takes over any entry, whatever its
+ *    state: a new task has none. `owner` (the start_time of the task
+ *    that made it) tells the fork path's own entry from one a racing
+ *    iterator made for the same child. Elsewhere it is an identity only
+ *    for a released record (record_own_retired), and an order for a live
+ *    one (record_predates): exec from a thread gives that thread its
+ *    leader's start_time, earlier than its own, and a leader is retired
+ *    only once reaped.
  *  - A deleted entry is reused at once (preallocated). Every hook but one
  *    runs while its task lives, so the free hook cannot delete under it.
  *    The exception is a task iterator (seeding, resync): it holds a
@@ -184,6 +187,19 @@ static __always_inline bool record_own_retired(const struct pg_task *r, struct t
 	return r->owner == t->start_time || (t->exit_state & PG_EXIT_DEAD);
 }
 
+/*
+ * Record r, not released, at the address of live task t, was made for a
+ * task that started before t: one whose free hook never came, and whose
+ * address t reused. t's own reads t's start time, or a later one (exec
+ * from a thread gives t its leader's). The collectors take such a record
+ * for gone (record_task_gone); a maker for t must take it over, never use
+ * it as t's, or they would release t's charges with it.
+ */
+static __always_inline bool record_predates(__u64 owner, struct task_struct *t)
+{
+	return owner < t->start_time;
+}
+
 /* The task is done with record r: mark it released, so that no iterator
  * charges it again, then release its charges; returns how many there
  * were. */
@@ -324,7 +340,7 @@ static __always_inline struct pg_task *task_record_make(struct task_struct *t, b
 		if (!old && (__sync_val_compare_and_swap(&r->owner, 0, owner) == 0 ||
 			     r->owner == owner))
 			return r;
-		if (is_new ? old == owner : !r->released)
+		if (is_new ? old == owner : !r->released && !record_predates(old, t))
 			return r;
 		if (!is_new && record_own_retired(r, t))
 			return r;

@@ -192,20 +192,38 @@ static long slot_wait_cb(__u32 i, struct slot_wait_ctx *c)
  * *r t's record there, live or retired by t's own exit (record_own_retired:
  * the caller sees `released`), -1 (*r NULL) when its fork hook is still
  * making it after PG_SLOT_WAIT looks (the caller makes no record: that
- * fork hook counts the task), 0 when the slot has none of it (a released
- * one of an earlier task at this address).
+ * fork hook counts the task), 0 when the slot has none of it: a released
+ * one of an earlier task at this address, or a live one whose free hook
+ * never came (record_predates), retired here, its charges counted late,
+ * so that t's own hooks pass it by and the collector gives the slot back.
  */
 static __always_inline int slot_find(struct pg_slot *sl, struct task_struct *t,
 				     struct pg_task **r)
 {
 	struct slot_wait_ctx c = { .sl = sl, .key = (__u64)t };
+	__u64 old;
+	__u32 held;
 
 	*r = NULL;
 	bpf_loop(PG_SLOT_WAIT, slot_wait_cb, &c, 0);
 	if (!c.done)
 		return -1;
-	if (!c.made || (!record_live(&sl->rec) && !record_own_retired(&sl->rec, t)))
+	if (!c.made)
 		return 0;
+	if (record_live(&sl->rec)) {
+		old = *(volatile __u64 *)&sl->rec.owner;
+		/* Given back since: not t's (t's own is given back only
+		 * when no maker can be looking, task_record.bpf.h). */
+		if (!old)
+			return 0;
+		if (record_predates(old, t)) {
+			if (record_retire_taken(&sl->rec, old, &held) && held)
+				STAT_INC(late_release);
+			return 0;
+		}
+	} else if (!record_own_retired(&sl->rec, t)) {
+		return 0;
+	}
 	*r = &sl->rec;
 	return 1;
 }
