@@ -152,10 +152,13 @@ static __always_inline void fork_enforce(const struct pg_config *cfg, struct tas
 		flags |= PG_EVF_GRACED;
 	} else {
 		/* Only a parent that counts in this very cgroup: a process
-		 * outside it (CLONE_INTO_CGROUP) is not ours to kill. */
+		 * outside it (CLONE_INTO_CGROUP) is not ours to kill, nor is
+		 * one whose record predates it (a lost free hook's, at an
+		 * address it reused: that charge is not its). */
 		parent_ts = task_record(parent);
 		if (parent_ts && over->level < PG_MAX_LEVELS &&
 		    parent_ts->slots[over->level] == over->cg_id &&
+		    !record_predates(parent_ts->owner, parent) &&
 		    task_mark_killed(parent_ts, PG_MAX_LEVELS, &ignored)) {
 			task_kill(parent);
 			__sync_fetch_and_add(&u->killed, 1);
