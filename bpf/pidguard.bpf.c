@@ -158,7 +158,7 @@ static __always_inline void fork_enforce(const struct pg_config *cfg, struct tas
 		parent_ts = task_record(parent);
 		if (parent_ts && over->level < PG_MAX_LEVELS &&
 		    parent_ts->slots[over->level] == over->cg_id &&
-		    !record_predates(parent_ts->owner, parent) &&
+		    !record_predates(parent_ts->owner, parent->start_time) &&
 		    task_mark_killed(parent_ts, PG_MAX_LEVELS, &ignored)) {
 			task_kill(parent);
 			__sync_fetch_and_add(&u->killed, 1);
@@ -896,8 +896,6 @@ static __always_inline bool record_task_gone(__u64 key, __u64 old)
 static __always_inline void record_collect_gone(struct pg_task *r, __u64 key, __u64 old,
 						__u32 pass)
 {
-	__u32 held;
-
 	if (!record_task_gone(key, old)) {
 		/* Alive: r's own task, or a new one at its address still
 		 * in its fork (which takes r over if it forks in a limited
@@ -906,7 +904,7 @@ static __always_inline void record_collect_gone(struct pg_task *r, __u64 key, __
 			r->dead_pass = 0;
 		return;
 	}
-	if (gc_gone_before(&r->dead_pass, pass) && record_retire_taken(r, old, &held))
+	if (gc_gone_before(&r->dead_pass, pass) && record_retire_taken(r, old) >= 0)
 		STAT_INC(records_collected);
 }
 

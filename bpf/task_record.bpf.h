@@ -188,16 +188,17 @@ static __always_inline bool record_own_retired(const struct pg_task *r, struct t
 }
 
 /*
- * Record r, not released, at the address of live task t, was made for a
- * task that started before t: one whose free hook never came, and whose
- * address t reused. t's own reads t's start time, or a later one (exec
- * from a thread gives t its leader's). The collectors take such a record
- * for gone (record_task_gone); a maker for t must take it over, never use
- * it as t's, or they would release t's charges with it.
+ * A record not released, whose owner reads owner, at the address of a
+ * live task t that started at start_time, was made for a task that
+ * started before t: one whose free hook never came, and whose address t
+ * reused. t's own reads t's start time, or a later one (exec from a
+ * thread gives t its leader's). The collectors take such a record for
+ * gone (record_task_gone); a maker for t must take it over, never use it
+ * as t's, or they would release t's charges with it.
  */
-static __always_inline bool record_predates(__u64 owner, struct task_struct *t)
+static __always_inline bool record_predates(__u64 owner, __u64 start_time)
 {
-	return owner < t->start_time;
+	return owner < start_time;
 }
 
 /* The task is done with record r: mark it released, so that no iterator
@@ -213,24 +214,22 @@ static __always_inline __u32 record_retire(struct pg_task *r)
  * Retire record r, whose owner read old, for a hook that is not its task's:
  * owner goes TAKING first, so that a free hook coming meanwhile leaves r
  * alone (one that read r before, and released it meanwhile, wins the
- * charges). False when another hook took r first, or r was released
- * meanwhile; else *held gets the charges r still held. owner goes back to
- * old only if still TAKING: a free hook that read r before may have
- * deleted it, and a new record may be using the element.
+ * charges). -1 when another hook took r first, or r was released
+ * meanwhile; else the charges r still held. A count, not an out-parameter:
+ * 6.1's stack limit for a migration's call chain has no 4 bytes to spare.
+ * owner goes back to old only if still TAKING: a free hook that read r
+ * before may have deleted it, and a new record may be using the element.
  */
-static __always_inline bool record_retire_taken(struct pg_task *r, __u64 old, __u32 *held)
+static __always_inline int record_retire_taken(struct pg_task *r, __u64 old)
 {
-	bool retired = false;
+	int held = -1;
 
-	*held = 0;
 	if (__sync_val_compare_and_swap(&r->owner, old, PG_OWNER_TAKING) != old)
-		return false;
-	if (!r->released) {
-		*held = record_retire(r);
-		retired = true;
-	}
+		return -1;
+	if (!r->released)
+		held = record_retire(r);
 	__sync_val_compare_and_swap(&r->owner, PG_OWNER_TAKING, old);
-	return retired;
+	return held;
 }
 
 /*
@@ -340,7 +339,7 @@ static __always_inline struct pg_task *task_record_make(struct task_struct *t, b
 		if (!old && (__sync_val_compare_and_swap(&r->owner, 0, owner) == 0 ||
 			     r->owner == owner))
 			return r;
-		if (is_new ? old == owner : !r->released && !record_predates(old, t))
+		if (is_new ? old == owner : !r->released && !record_predates(old, owner))
 			return r;
 		if (!is_new && record_own_retired(r, t))
 			return r;

@@ -146,11 +146,8 @@ static __always_inline struct pg_task *slot_claim(const struct slot_ref *ref, __
 	if (!sl)
 		return NULL;
 	if (sl->word == key) {
-		__u32 held;
-
 		old = sl->rec.owner;
-		if (old && record_live(&sl->rec) && record_retire_taken(&sl->rec, old, &held) &&
-		    held)
+		if (old && record_live(&sl->rec) && record_retire_taken(&sl->rec, old) > 0)
 			STAT_INC(late_release);
 		return NULL;
 	}
@@ -188,42 +185,51 @@ static long slot_wait_cb(__u32 i, struct slot_wait_ctx *c)
 }
 
 /*
+ * slot_find()'s test of a live record in the slot of a task that started
+ * at start_time: true if it predates the task (record_predates), or was
+ * given back meanwhile; not the task's either way. One that predates is
+ * retired here, its charges counted late, so that the task's own hooks
+ * pass it by and slot_gc gives the slot back. A call of its own: its
+ * locals, and its per-level loop's context, stay off the stack of a
+ * migration's whole call chain (6.1 counts 512 bytes at most over it),
+ * and the path is rare.
+ */
+static __noinline bool slot_record_stale(struct pg_task *rec, __u64 start_time)
+{
+	__u64 old = *(volatile __u64 *)&rec->owner;
+
+	/* Given back since: t's own is given back only when no maker can
+	 * be looking (task_record.bpf.h). */
+	if (!old)
+		return true;
+	if (!record_predates(old, start_time))
+		return false;
+	if (record_retire_taken(rec, old) > 0)
+		STAT_INC(late_release);
+	return true;
+}
+
+/*
  * A maker other than the fork hook, looking at the slot of task t: 1 with
  * *r t's record there, live or retired by t's own exit (record_own_retired:
  * the caller sees `released`), -1 (*r NULL) when its fork hook is still
  * making it after PG_SLOT_WAIT looks (the caller makes no record: that
  * fork hook counts the task), 0 when the slot has none of it: a released
  * one of an earlier task at this address, or a live one whose free hook
- * never came (record_predates), retired here, its charges counted late,
- * so that t's own hooks pass it by and the collector gives the slot back.
+ * never came (slot_record_stale).
  */
 static __always_inline int slot_find(struct pg_slot *sl, struct task_struct *t,
 				     struct pg_task **r)
 {
 	struct slot_wait_ctx c = { .sl = sl, .key = (__u64)t };
-	__u64 old;
-	__u32 held;
 
 	*r = NULL;
 	bpf_loop(PG_SLOT_WAIT, slot_wait_cb, &c, 0);
-	if (!c.done)
-		return -1;
-	if (!c.made)
+	if (!c.done || !c.made)
+		return c.done ? 0 : -1;
+	if (record_live(&sl->rec) ? slot_record_stale(&sl->rec, t->start_time)
+				  : !record_own_retired(&sl->rec, t))
 		return 0;
-	if (record_live(&sl->rec)) {
-		old = *(volatile __u64 *)&sl->rec.owner;
-		/* Given back since: not t's (t's own is given back only
-		 * when no maker can be looking, task_record.bpf.h). */
-		if (!old)
-			return 0;
-		if (record_predates(old, t)) {
-			if (record_retire_taken(&sl->rec, old, &held) && held)
-				STAT_INC(late_release);
-			return 0;
-		}
-	} else if (!record_own_retired(&sl->rec, t)) {
-		return 0;
-	}
 	*r = &sl->rec;
 	return 1;
 }
