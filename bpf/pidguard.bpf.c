@@ -887,7 +887,7 @@ static __always_inline bool record_task_gone(__u64 key, __u64 old)
 		return false;
 	if (exit_state == PG_EXIT_DEAD)
 		return true;
-	return !BPF_CORE_READ_INTO(&start, t, start_time) && start > old;
+	return !BPF_CORE_READ_INTO(&start, t, start_time) && record_predates(old, start);
 }
 
 /* An unreleased record r of the task at key, whose owner was old when
