@@ -125,6 +125,11 @@ $(OUT)/bench/verifstat: tests/bench/verifstat.c | $(OUT)/bench
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(TOOL_CFLAGS) $(TOOL_LDFLAGS) $< $(filter -lbpf -lelf -lz -lzstd,$(LDLIBS)) -o $@
 
+# A loaded program's JIT image, for scripts/bpf-hot.sh.
+$(OUT)/bench/jitdump: tests/bench/jitdump.c | $(OUT)/bench
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(TOOL_CFLAGS) $(TOOL_LDFLAGS) $< $(filter -lbpf -lelf -lz -lzstd,$(LDLIBS)) -o $@
+
 unit-test: $(UNIT_BINS)
 	$(Q)tests/run-unit.sh $(UNIT_BINS)
 
