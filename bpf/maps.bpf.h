@@ -70,13 +70,21 @@ struct {
  * level L that this task counts toward, or 0. One slot per level makes each
  * charge a single compare-and-swap that two racing hooks (fork and seeding,
  * say) cannot both win, so a task is never counted twice in one cgroup.
+ *
+ * The fields every hook reads come first: in a task_slots slot (below) they
+ * share one cache line with the slot's word and slots[0..2] (a Docker
+ * container is at level 2), so that a fork and an exit each touch one line
+ * of it. The slot is cold at a fork (its last use was the exit of an
+ * earlier task at that address): each line more was a miss more, ~50 ns
+ * (docs/BENCHMARKS.md). tests/integration/test_faults.sh writes `owner`
+ * at its offset: keep the two in step.
  */
 struct pg_task {
-	__u64 slots[PG_MAX_LEVELS];
+	__u64 owner;		/* the owner's start_time; in a slot, 0: being
+				 * made or given back */
 	__u32 released;		/* set by sched_process_free: charge no more
 				 * (2: record_gc saw it so, in task_records) */
 	__u32 killed;		/* pidguard sent it SIGKILL (counted in dying) */
-	__u64 owner;		/* task_records: the owner's start_time */
 	__u32 levels;		/* bit L: slots[L] was charged at some point */
 	__u32 zombie;		/* the zombies key (global pid) task_exit gave
 				 * it; 0: none */
@@ -84,6 +92,7 @@ struct pg_task {
 				 * found its task reaped while it was still
 				 * unreleased; 0: not seen so */
 	__u32 pad;
+	__u64 slots[PG_MAX_LEVELS];
 };
 
 /*
@@ -106,7 +115,7 @@ struct {
  * A new task's record, in the slot its address maps to when that slot is
  * free (task_slot.bpf.h): claiming a slot is one compare-and-swap, where a
  * task_records entry costs a bucket lock and a free-list operation to make
- * and the same to delete. 8192 slots (1.3 MiB): a fork finds its slot free
+ * and the same to delete. 8192 slots (1.5 MiB): a fork finds its slot free
  * unless thousands of tasks live in limited cgroups at once, and then it
  * takes a task_records entry instead. The loader sizes it
  * (PIDGUARD_TASK_SLOTS; 0 leaves every record to task_records).
@@ -115,10 +124,15 @@ struct pg_slot {
 	__u64 word;		/* the address of the task whose record rec is;
 				 * 0: free */
 	struct pg_task rec;	/* owner 0: being made or given back */
+	__u64 pad[3];		/* to 192 bytes: three whole cache lines */
 };
 
+/* Mmapable for its alignment: such an array's values start on a page, so
+ * that every 192-byte slot starts on a cache line (a plain array's start
+ * 312 bytes into the map's struct, on 6.18). */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(map_flags, BPF_F_MMAPABLE);
 	__uint(max_entries, 1u << PG_TASK_SLOTS_SHIFT);
 	__type(key, __u32);
 	__type(value, struct pg_slot);

@@ -525,7 +525,7 @@ int BPF_PROG(task_exit, struct task_struct *task)
 	struct pg_zombie *zv;
 	struct pg_task *ts;
 	__u64 any = 0;
-	__u32 gpid;
+	__u32 gpid, top;
 
 	ts = task_record_at(task, &at);
 	if (!ts)
@@ -543,14 +543,28 @@ int BPF_PROG(task_exit, struct task_struct *task)
 		return 0;
 	}
 
-	__builtin_memcpy(z.slots, ts->slots, sizeof(z.slots));
-	for (int lvl = 0; lvl < PG_MAX_LEVELS; lvl++)
+	/* Fully ordered (an atomic), and before the copy: only slots below
+	 * its top are copied, all that a zombie's scans reach. A level
+	 * charged after this read stays on the record, as one charged after
+	 * the copy does: the free hook releases it. Copying no more than
+	 * Docker's levels keeps a slot's record to its first cache line,
+	 * the one the exit reads anyway (struct pg_task). */
+	z.levels = __sync_fetch_and_or(&ts->levels, 0);
+	top = levels_top(z.levels);
+	if (top > 3) {
+		__builtin_memcpy(z.slots, ts->slots, sizeof(z.slots));
+	} else {
+		z.slots[0] = ts->slots[0];
+		z.slots[1] = ts->slots[1];
+		z.slots[2] = ts->slots[2];
+	}
+	for (__u32 lvl = 0; lvl < PG_MAX_LEVELS; lvl++) {
+		if (lvl >= top)
+			z.slots[lvl] = 0;
 		any |= z.slots[lvl];
+	}
 	if (!any)
 		return 0;
-	/* Read after the copy, and fully ordered (an atomic): every slot
-	 * copied had its bit set before it was charged. */
-	z.levels = __sync_fetch_and_or(&ts->levels, 0);
 	z.killed = ts->killed;
 	z.task = (__u64)task;
 	__builtin_memset(z.set_idx, PG_ZSET_NONE, sizeof(z.set_idx));

@@ -55,7 +55,7 @@ const volatile __u32 task_slot_shift = PG_TASK_SLOTS_SHIFT;
 /*
  * Bit i: slot i holds a record that a lookup may want. Every exit and free
  * on the host looks for a record: reading a slot costs a cache miss (~130
- * ns measured) in 1.3 MiB of slots, reading this (1 KiB for 8192 slots)
+ * ns measured) in 1.5 MiB of slots, reading this (1 KiB for 8192 slots)
  * does not. Set once a record is made, cleared before its slot is given
  * back, so never clear while a task's own hooks may need its slot (they
  * run after its fork hook) and never cleared over a newer claim's bit.
@@ -136,29 +136,47 @@ static __always_inline void slot_give_back(const struct slot_ref *ref)
  * for the task (then the caller takes task_records). A record left in the
  * slot by an earlier task at this address is retired first, if it still
  * held charges: its free hook never came.
+ *
+ * The slot is usually cold here (its last use was an earlier task's exit),
+ * so the claim touches its first cache line only, and takes it at once
+ * for writing: one compare-and-swap, no plain read before it, which would
+ * fetch the line shared and then again to own it. A slot given back holds
+ * no charge, and only slots[L] with bit L in levels was ever charged
+ * (levels_mark): the other lines need no clearing, unless its last task
+ * was charged deeper than slots[0..2].
  */
 static __always_inline struct pg_task *slot_claim(const struct slot_ref *ref, __u64 key,
 						  __u64 owner)
 {
 	struct pg_slot *sl = ref->sl;
-	__u64 old;
+	__u64 word, old;
 
 	if (!sl)
 		return NULL;
-	if (sl->word == key) {
+	word = __sync_val_compare_and_swap(&sl->word, 0, key);
+	if (word == key) {
 		old = sl->rec.owner;
 		if (old && record_live(&sl->rec) && record_retire_taken(&sl->rec, old) > 0)
 			STAT_INC(late_release);
 		return NULL;
 	}
-	if (sl->word || __sync_val_compare_and_swap(&sl->word, 0, key) != 0)
+	if (word)
 		return NULL;
 	/* Read after the claim, a full barrier. */
 	if (*(volatile __u32 *)rec_filter_slot(key)) {
 		__sync_lock_test_and_set(&sl->word, 0);
 		return NULL;
 	}
-	sl->rec = pg_task_empty;
+	if (sl->rec.levels & ~7u)
+		__builtin_memset(sl->rec.slots, 0, sizeof(sl->rec.slots));
+	sl->rec.slots[0] = 0;
+	sl->rec.slots[1] = 0;
+	sl->rec.slots[2] = 0;
+	sl->rec.released = 0;
+	sl->rec.killed = 0;
+	sl->rec.levels = 0;
+	sl->rec.zombie = 0;
+	sl->rec.dead_pass = 0;
 	__sync_lock_test_and_set(&sl->rec.owner, owner);
 	__sync_fetch_and_or(slot_bits_word(ref->idx), 1ULL << (ref->idx & 63));
 	return &sl->rec;

@@ -290,9 +290,8 @@ fi
 # reaped on CPU 1, and this shell and the runner above it fork on CPU 0;
 # a fork on CPU 1 by anything else on the host can still get there first,
 # which a try detects (released, not collected) and repeats, 3 times at most.
-# Layout of struct pg_task: slots[16] (128 bytes), released, killed
-# (4 each), then owner (8 bytes at offset 136); a slot is its word (8
-# bytes), then its struct pg_task.
+# Layout of struct pg_task (bpf/maps.bpf.h): owner first (8 bytes at
+# offset 0); a slot is its word (8 bytes), then its struct pg_task.
 L=$(cg_make lost) && NL=$(cg_make nolimit) && ML=$(cg_make moved) || exit 1
 RL=$(cg_rel "$L"); RML=$(cg_rel "$ML")
 # map_entries MAP: the entries of MAP, one per line ({"key":["0x..",...],
@@ -320,9 +319,9 @@ lost_try() {
 	# The collector walks task_slots every 5 s (task_records every second),
 	# and acts on a second sighting.
 	case $1 in
-	task_records) at=136 base=0 wait_ms=8000
+	task_records) at=0 base=0 wait_ms=8000
 		script='sh -c "echo \$\$ > $1/cgroup.procs; exec sleep 60" & echo $! > "$2"; wait; exec sleep 600';;
-	*) at=144 base=1 wait_ms=16000
+	*) at=8 base=1 wait_ms=16000
 		script='echo $$ > "$1/cgroup.procs"; sleep 60 & echo $! > "$2"; wait; exec sleep 600';;
 	esac
 	: > "$T/lr.pid"; : > "$T/lr.moved"
