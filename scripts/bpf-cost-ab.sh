@@ -44,21 +44,13 @@ done
 command -v bpftool >/dev/null || die "bpftool is needed (bpf_stats through the pinned links)"
 command -v jq >/dev/null || die "jq is needed"
 
-PIN=/sys/fs/bpf/pidguard
-[ -e "$PIN" ] && die "a pidguard is loaded ($PIN exists): not measuring over someone else's"
-CG2=$(cg2_mount)
-[ -n "$CG2" ] || die "no cgroup v2 mount in /proc/self/mountinfo"
-
-TOP=$CG2/pgab-$$
-RAW=$(mktemp -d /tmp/pgab.XXXXXX)
+bench_host pgab
 STATS_WAS=$(cat /proc/sys/kernel/bpf_stats_enabled)
-PGPID=
-PGB=
 
 cleanup() {
 	set +e
 	trap - EXIT INT TERM
-	unload
+	pg_unload
 	echo "$STATS_WAS" > /proc/sys/kernel/bpf_stats_enabled
 	rmdir "$TOP/lim" "$TOP/free" "$TOP" 2>/dev/null
 	rm -rf "$RAW"
@@ -67,26 +59,6 @@ trap cleanup EXIT
 trap 'echo "bpf-cost-ab: interrupted" >&2; exit 130' INT TERM
 
 mkdir -p "$TOP/lim" "$TOP/free" || die "cannot create $TOP"
-
-load() {
-	PGB=$1
-	"$PGB/pidguard" run --no-docker --mode flag --limit "$TOP/lim=1000000" \
-		> "$RAW/run.out" 2> "$RAW/run.err" &
-	PGPID=$!
-	for _ in $(seq 1 300); do
-		grep -q ready "$RAW/run.err" && return 0
-		kill -0 "$PGPID" 2>/dev/null || break
-		sleep 0.1
-	done
-	die "$PGB/pidguard run did not get ready: $(tr '\n' ' ' < "$RAW/run.err")"
-}
-unload() {
-	[ -n "$PGPID" ] || return 0
-	kill -INT "$PGPID" 2>/dev/null
-	wait "$PGPID" 2>/dev/null
-	"$PGB/pidguard" stop > /dev/null 2>&1
-	PGPID=
-}
 
 # measure BUILD WORKLOAD CGROUP OP: appends "BUILD WORKLOAD fork exit free total"
 measure() {
@@ -105,11 +77,11 @@ measure() {
 
 for r in $(seq 1 "$ROUNDS"); do
 	for b in "$A" "$B"; do
-		load "$b"
+		pg_load "$b"
 		measure "$b" thread "$TOP/lim" thread
 		measure "$b" fork "$TOP/lim" fork
 		measure "$b" free "$TOP/free" fork
-		unload
+		pg_unload
 	done
 	printf 'round %d/%d done\n' "$r" "$ROUNDS"
 done

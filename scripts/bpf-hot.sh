@@ -48,23 +48,12 @@ for c in perf objdump bpftool jq; do
 	command -v "$c" > /dev/null || die "$c is needed (perf: apt-get install linux-perf; objdump: binutils)"
 done
 
-PIN=/sys/fs/bpf/pidguard
-[ -e "$PIN" ] && die "a pidguard is loaded ($PIN exists): not profiling over someone else's"
-CG2=$(cg2_mount)
-[ -n "$CG2" ] || die "no cgroup v2 mount in /proc/self/mountinfo"
-
-TOP=$CG2/pghot-$$
-RAW=$(mktemp -d /tmp/pghot.XXXXXX)
-PGPID=
+bench_host pghot
 
 cleanup() {
 	set +e
 	trap - EXIT INT TERM
-	if [ -n "$PGPID" ]; then
-		kill -INT "$PGPID" 2> /dev/null
-		wait "$PGPID" 2> /dev/null
-		"$B/pidguard" stop > /dev/null 2>&1
-	fi
+	pg_unload
 	rmdir "$TOP/lim" "$TOP/free" "$TOP" 2> /dev/null
 	rm -rf "$RAW"
 }
@@ -72,14 +61,7 @@ trap cleanup EXIT
 trap 'echo "bpf-hot: interrupted" >&2; exit 130' INT TERM
 
 mkdir -p "$TOP/lim" "$TOP/free" || die "cannot create $TOP"
-"$B/pidguard" run --no-docker --mode flag --limit "$TOP/lim=1000000" > "$RAW/run.out" 2> "$RAW/run.err" &
-PGPID=$!
-for _ in $(seq 1 300); do
-	grep -q ready "$RAW/run.err" && break
-	kill -0 "$PGPID" 2> /dev/null || die "$B/pidguard run failed: $(tr '\n' ' ' < "$RAW/run.err")"
-	sleep 0.1
-done
-grep -q ready "$RAW/run.err" || die "$B/pidguard run did not get ready"
+pg_load "$B"
 
 CG=$TOP/lim OP=$W
 [ "$W" = free ] && CG=$TOP/free OP=fork

@@ -1,8 +1,10 @@
 # shellcheck shell=bash
 # SPDX-License-Identifier: GPL-2.0
-# bpf-stats.sh - sourced by scripts/bench.sh and scripts/bpf-cost-ab.sh:
-# where cgroup v2 is mounted, and the run time of the programs pidguard
-# attached (kernel.bpf_stats_enabled must be on for it to count).
+# bpf-stats.sh - sourced by scripts/bench.sh, scripts/bpf-cost-ab.sh and
+# scripts/bpf-hot.sh: where cgroup v2 is mounted, the run time of the
+# programs pidguard attached (kernel.bpf_stats_enabled must be on for it to
+# count), and loading a build of pidguard to measure it. The caller defines
+# die().
 
 # The cgroup v2 mount point ("" if none), from mountinfo: never hard-coded.
 cg2_mount() {
@@ -25,4 +27,45 @@ prog_stats() {
 	prog_stats_ids $(for l in "$1"/link_*; do
 		bpftool -j link show pinned "$l" 2>/dev/null | jq -r '.prog_id'
 	done)
+}
+
+# bench_host NAME: for a script that loads its own pidguard. Refuses to run
+# over a loaded one; sets PIN, TOP ($CG2/NAME-$$: the caller makes lim/
+# and free/ in it once its exit trap is set) and RAW (a fresh temporary
+# directory). That trap removes them: pg_unload; rmdir "$TOP/lim"
+# "$TOP/free" "$TOP"; rm -rf "$RAW".
+bench_host() {
+	local cg2
+	PIN=/sys/fs/bpf/pidguard
+	[ -e "$PIN" ] && die "a pidguard is loaded ($PIN exists): not measuring over someone else's"
+	cg2=$(cg2_mount)
+	[ -n "$cg2" ] || die "no cgroup v2 mount in /proc/self/mountinfo"
+	TOP=$cg2/$1-$$
+	RAW=$(mktemp -d "/tmp/$1.XXXXXX") || die "cannot make a temporary directory"
+	PGPID=
+	PGB=
+}
+
+# pg_load BUILD: run BUILD's pidguard in flag mode, $TOP/lim limited to
+# 1,000,000 (PGPID, PGB), and wait until it is ready.
+pg_load() {
+	PGB=$1
+	"$PGB/pidguard" run --no-docker --mode flag --limit "$TOP/lim=1000000" \
+		> "$RAW/run.out" 2> "$RAW/run.err" &
+	PGPID=$!
+	for _ in $(seq 1 300); do
+		grep -q ready "$RAW/run.err" && return 0
+		kill -0 "$PGPID" 2>/dev/null || break
+		sleep 0.1
+	done
+	die "$PGB/pidguard run did not get ready: $(tr '\n' ' ' < "$RAW/run.err")"
+}
+
+# pg_unload: stop what pg_load started, if anything.
+pg_unload() {
+	[ -n "${PGPID:-}" ] || return 0
+	kill -INT "$PGPID" 2>/dev/null
+	wait "$PGPID" 2>/dev/null
+	"$PGB/pidguard" stop > /dev/null 2>&1
+	PGPID=
 }
