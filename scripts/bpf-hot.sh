@@ -8,6 +8,8 @@
 #       WORKLOAD  thread | fork | free (as scripts/bpf-cost-ab.sh; default
 #                 thread)
 #       SECONDS   how long perf samples (default 8)
+#   PG_HOT_CONTEXT=N  also print the N-1 instructions before each hot one
+#                     (which helper a call was, what a load reads)
 #
 # bpf_stats says how long each program runs, not where. This loads BUILD
 # (`pidguard run --no-docker --mode flag`, one cgroup limited to 1,000,000),
@@ -36,7 +38,8 @@ set -u
 die() { echo "bpf-hot: $*" >&2; exit 1; }
 
 [ $# -le 3 ] || die "usage: bpf-hot.sh [BUILD [thread|fork|free [SECONDS]]]"
-B=${1:-build} W=${2:-thread} SECS=${3:-8}
+B=${1:-build} W=${2:-thread} SECS=${3:-8} CONTEXT=${PG_HOT_CONTEXT:-1}
+case $CONTEXT in '' | *[!0-9]*) die "PG_HOT_CONTEXT: want a number of instructions, got '$CONTEXT'";; esac
 case $W in thread | fork | free) ;; *) die "WORKLOAD: want thread, fork or free, got '$W'";; esac
 case $SECS in '' | *[!0-9]*) die "SECONDS: want a number, got '$SECS'";; esac
 [ "$SECS" -ge 1 ] || die "SECONDS: want at least 1"
@@ -113,5 +116,9 @@ awk '{ n[$3] += $1 } END { for (p in n) print p, n[p] }' "$RAW/ips" | sort -k2 -
 				prev=
 				[ -n "$f" ] && prev=$(grep -B1 "^$ip:" "$RAW/$f.s" | head -1 | cut -f1,3)
 				printf '%7d %3d%%  %s  %s\n' "$n" $((n * 100 / total)) "$ip" "${prev:-?}"
+				if [ "$CONTEXT" -gt 1 ] && [ -n "$f" ]; then
+					grep -B"$CONTEXT" "^$ip:" "$RAW/$f.s" | head -n -2 | cut -f1,3 |
+						sed 's/^/                                 | /'
+				fi
 			done
 	done
