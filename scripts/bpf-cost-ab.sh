@@ -50,7 +50,7 @@ STATS_WAS=$(cat /proc/sys/kernel/bpf_stats_enabled)
 cleanup() {
 	set +e
 	trap - EXIT INT TERM
-	pg_unload
+	unload_build
 	echo "$STATS_WAS" > /proc/sys/kernel/bpf_stats_enabled
 	rmdir "$TOP/lim" "$TOP/free" "$TOP" 2>/dev/null
 	rm -rf "$RAW"
@@ -77,11 +77,11 @@ measure() {
 
 for r in $(seq 1 "$ROUNDS"); do
 	for b in "$A" "$B"; do
-		pg_load "$b"
+		load_build "$b"
 		measure "$b" thread "$TOP/lim" thread
 		measure "$b" fork "$TOP/lim" fork
 		measure "$b" free "$TOP/free" fork
-		pg_unload
+		unload_build
 	done
 	printf 'round %d/%d done\n' "$r" "$ROUNDS"
 done

@@ -56,7 +56,7 @@ bench_host pghot
 cleanup() {
 	set +e
 	trap - EXIT INT TERM
-	pg_unload
+	unload_build
 	rmdir "$TOP/lim" "$TOP/free" "$TOP" 2> /dev/null
 	rm -rf "$RAW"
 }
@@ -64,7 +64,7 @@ trap cleanup EXIT
 trap 'echo "bpf-hot: interrupted" >&2; exit 130' INT TERM
 
 mkdir -p "$TOP/lim" "$TOP/free" || die "cannot create $TOP"
-pg_load "$B"
+load_build "$B"
 
 CG=$TOP/lim OP=$W
 [ "$W" = free ] && CG=$TOP/free OP=fork
@@ -76,18 +76,17 @@ perf record -q -a -e cpu-clock -F 20000 -o "$RAW/perf.data" -- sleep "$SECS" > /
 	die "perf record failed (perf_event_paranoid? a kernel without perf events?)"
 wait "$LOOP" || die "$B/bench/forkloop failed"
 
-# Each attached program's functions: "addr len name" (name as perf has it,
-# bpf_prog_<tag>_<func>), and their code in one objdump listing each.
-for l in "$PIN"/link_*; do
-	bpftool -j link show pinned "$l" 2> /dev/null | jq -r '.prog_id'
-done | sort -u > "$RAW/ids"
+# Each attached program's functions, "addr len" (perf names a sample's
+# function bpf_prog_<tag>_<func>; its address is what matters here), and
+# the code of each in an objdump listing of its own, $RAW/<addr>.s.
+link_prog_ids "$PIN" | sort -u > "$RAW/ids"
 [ -s "$RAW/ids" ] || die "no programs behind $PIN/link_*"
 while read -r id; do
 	"$B/bench/jitdump" "$id" "$RAW/$id.bin" > "$RAW/$id.funcs" || die "jitdump $id failed"
 	while read -r _ i _ addr _ len _ off; do
 		dd if="$RAW/$id.bin" of="$RAW/$id.$i.bin" bs=1 skip="$off" count="$len" status=none
 		objdump -D -b binary -m i386:x86-64 --adjust-vma=0x"$addr" "$RAW/$id.$i.bin" |
-			awk -v a="$addr" '/^ *[0-9a-f]+:/ { sub(/^ */, ""); print }' > "$RAW/$addr.s"
+			awk '/^ *[0-9a-f]+:/ { sub(/^ */, ""); print }' > "$RAW/$addr.s"
 		echo "$addr $len"
 	done < "$RAW/$id.funcs"
 done < "$RAW/ids" > "$RAW/funcs"

@@ -20,19 +20,25 @@ prog_stats_ids() {
 	done | sort
 }
 
+# link_prog_ids PIN_DIR: the id of the program behind each link_* pin in
+# PIN_DIR, one per line.
+link_prog_ids() {
+	for l in "$1"/link_*; do
+		bpftool -j link show pinned "$l" 2>/dev/null | jq -r '.prog_id'
+	done
+}
+
 # prog_stats PIN_DIR: the same for each program behind the link_* pins in
 # PIN_DIR.
 prog_stats() {
 	# shellcheck disable=SC2046
-	prog_stats_ids $(for l in "$1"/link_*; do
-		bpftool -j link show pinned "$l" 2>/dev/null | jq -r '.prog_id'
-	done)
+	prog_stats_ids $(link_prog_ids "$1")
 }
 
 # bench_host NAME: for a script that loads its own pidguard. Refuses to run
 # over a loaded one; sets PIN, TOP ($CG2/NAME-$$: the caller makes lim/
 # and free/ in it once its exit trap is set) and RAW (a fresh temporary
-# directory). That trap removes them: pg_unload; rmdir "$TOP/lim"
+# directory). That trap removes them: unload_build; rmdir "$TOP/lim"
 # "$TOP/free" "$TOP"; rm -rf "$RAW".
 bench_host() {
 	local cg2
@@ -46,9 +52,9 @@ bench_host() {
 	PGB=
 }
 
-# pg_load BUILD: run BUILD's pidguard in flag mode, $TOP/lim limited to
+# load_build BUILD: run BUILD's pidguard in flag mode, $TOP/lim limited to
 # 1,000,000 (PGPID, PGB), and wait until it is ready.
-pg_load() {
+load_build() {
 	PGB=$1
 	"$PGB/pidguard" run --no-docker --mode flag --limit "$TOP/lim=1000000" \
 		> "$RAW/run.out" 2> "$RAW/run.err" &
@@ -61,8 +67,10 @@ pg_load() {
 	die "$PGB/pidguard run did not get ready: $(tr '\n' ' ' < "$RAW/run.err")"
 }
 
-# pg_unload: stop what pg_load started, if anything.
-pg_unload() {
+# unload_build: stop what load_build started, if anything. (Not pg_unload:
+# bench.sh, which sources this file, has its own, for the instances it
+# adopts and locks.)
+unload_build() {
 	[ -n "${PGPID:-}" ] || return 0
 	kill -INT "$PGPID" 2>/dev/null
 	wait "$PGPID" 2>/dev/null
