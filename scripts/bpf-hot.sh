@@ -10,6 +10,9 @@
 #       SECONDS   how long perf samples (default 8)
 #   PG_HOT_CONTEXT=N  also print the N-1 instructions before each hot one
 #                     (which helper a call was, what a load reads)
+#   PG_HOT_CPUS=LIST  run the workload on these CPUs only (taskset -c LIST):
+#                     0 puts a fork and its child's exit on one CPU, which
+#                     tells a line that moved between CPUs from a cold one
 #
 # bpf_stats says how long each program runs, not where. This loads BUILD
 # (`pidguard run --no-docker --mode flag`, one cgroup limited to 1,000,000),
@@ -68,7 +71,7 @@ load_build "$B"
 
 CG=$TOP/lim OP=$W
 [ "$W" = free ] && CG=$TOP/free OP=fork
-"$B/bench/forkloop" --cgroup "$CG" --op "$OP" --workers 1 --duration-ms $(((SECS + 2) * 1000)) \
+${PG_HOT_CPUS:+taskset -c "$PG_HOT_CPUS"} "$B/bench/forkloop" --cgroup "$CG" --op "$OP" --workers 1 --duration-ms $(((SECS + 2) * 1000)) \
 	--warmup-ms 100 > /dev/null &
 LOOP=$!
 sleep 1
