@@ -127,6 +127,13 @@ struct pg_slot {
 	__u64 pad[3];		/* to 192 bytes: three whole cache lines */
 };
 
+/* The record's bytes in a slot's first cache line: its header and
+ * slots[0..2], all a fork of a Docker container's task clears. */
+#define PG_SLOT_LINE_BYTES	__builtin_offsetof(struct pg_task, slots[3])
+_Static_assert(sizeof(__u64) + PG_SLOT_LINE_BYTES <= 64,
+	       "a slot's word, its record's header and slots[0..2] share a cache line");
+_Static_assert(sizeof(struct pg_slot) == 192, "a slot is three whole cache lines");
+
 /* Mmapable for its alignment: such an array's values start on a page, so
  * that every 192-byte slot starts on a cache line (a plain array's start
  * 312 bytes into the map's struct, on 6.18). */

@@ -167,16 +167,13 @@ static __always_inline struct pg_task *slot_claim(const struct slot_ref *ref, __
 		__sync_lock_test_and_set(&sl->word, 0);
 		return NULL;
 	}
+	/* owner is 0 already (given back before the word), so clearing it
+	 * with the rest is harmless; a field added to the header later is
+	 * cleared too. */
 	if (sl->rec.levels & ~7u)
-		__builtin_memset(sl->rec.slots, 0, sizeof(sl->rec.slots));
-	sl->rec.slots[0] = 0;
-	sl->rec.slots[1] = 0;
-	sl->rec.slots[2] = 0;
-	sl->rec.released = 0;
-	sl->rec.killed = 0;
-	sl->rec.levels = 0;
-	sl->rec.zombie = 0;
-	sl->rec.dead_pass = 0;
+		__builtin_memset(&sl->rec, 0, sizeof(sl->rec));
+	else
+		__builtin_memset(&sl->rec, 0, PG_SLOT_LINE_BYTES);
 	__sync_lock_test_and_set(&sl->rec.owner, owner);
 	__sync_fetch_and_or(slot_bits_word(ref->idx), 1ULL << (ref->idx & 63));
 	return &sl->rec;
