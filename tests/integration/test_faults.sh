@@ -483,6 +483,106 @@ for lost in task_records task_slots task_records:reuse task_slots:reuse task_rec
 	fi
 done
 
+# le8 N: the 8 bytes of N, little-endian, as bpftool takes them.
+le8() { printf '%016x' "$1" | sed 's/../& /g' | awk '{ for (i = 8; i >= 1; i--) printf "0x%s ", $i }'; }
+
+name=faults-lost-record-parent-spared
+# A bomb's parent is killed with its child only if it counts in the cgroup
+# over its limit (fork_enforce). A lost free hook's record at the address
+# the parent reused can say it does: it must be passed by, as its owner
+# predates the parent. The parent lives in $PX and clones into $PL (full)
+# with CLONE_INTO_CGROUP; its own record, made when it moved into $PX, is
+# made to predate it and to claim $PL's level, as such a lost record
+# would. Its first clone is killed (nothing dying: the parent is spared in
+# any case); its second, with the first unreaped, takes the parent check.
+# The loader goes on in kill mode (a new run adopts the pinned instance),
+# or as it was where the kernel has no kill mode (before 6.13).
+PX=$(cg_make spared-home) && PL=$(cg_make spared-full) || exit 1
+RPX=$(cg_rel "$PX"); RPL=$(cg_rel "$PL")
+pg_run_stop
+if [ -z "${BPFTOOL:-}" ]; then
+	skip "$name" "no bpftool to reach the record"
+	pg_run --limit "$RA=$LIMIT" --json || notok faults "pidguard run did not get ready again: $(pg_run_why)"
+elif ! pg_run_kill_or_skip "$name" --limit "$RA=$LIMIT" --limit "$RPX=100" --limit "$RPL=2" --json; then
+	pg_run --limit "$RA=$LIMIT" --json || notok faults "pidguard run did not get ready again: $(pg_run_why)"
+else
+	# shellcheck disable=SC2016
+	SLEEPERS=""
+	for _ in 1 2; do
+		sh -c 'echo $$ > "$1/cgroup.procs"; exec sleep 60' full "$PL" &
+		SLEEPERS="$SLEEPERS $!"
+	done
+	rm -f "$T/sp.go"
+	pg_forker "$T/sp.out" --cgroup "$PX" clone-into "$PL" --count 2 --hold-ms 3000 --when-exists "$T/sp.go"
+	SP=$BG_PID
+	pg_wait_phase "$T/sp.out" armed 5000 "$SP"
+	_end=$(( $(now_ms) + 3000 * PG_SCALE ))
+	while [ "$(cg_tasks "$PL")" != 2 ] && [ "$(now_ms)" -lt "$_end" ]; do sleep 0.05; done
+	pg_status > /dev/null 2>&1
+	idx=$(st "$RPX" cgroup_id); idl=$(st "$RPL" cgroup_id)
+	key=$(keys_of task_records "$idx")
+	val=""
+	if [ "$(echo "$key" | grep -c .)" = 1 ]; then
+		# shellcheck disable=SC2086
+		val=$("$BPFTOOL" -j map lookup pinned "$PIN_DIR/task_records" key $key 2> "$T/sp.err" |
+			sed -n 's/.*"value":\[\([^]]*\)\].*/\1/p' | tr -d '"' | tr ',' ' ')
+	fi
+	# owner 1, before any task's start; the slot that holds $PX's id
+	# (their level: they are siblings) holds $PL's.
+	planted=$(echo "$val" | awk -v from="$(le8 "$idx")" -v to="$(le8 "$idl")" '{
+		n = split(from, f, " "); split(to, t, " ")
+		for (i = 1; i <= NF; i++) v[i] = tolower($i)
+		for (i = 33; i + 7 <= NF; i += 8) {
+			hit = 1
+			for (j = 0; j < 8; j++) if (v[i + j] != f[j + 1]) hit = 0
+			if (hit) { for (j = 0; j < 8; j++) v[i + j] = t[j + 1]; done = 1; break }
+		}
+		if (!done) exit
+		v[1] = "0x01"; for (i = 2; i <= 8; i++) v[i] = "0x00"
+		for (i = 1; i <= NF; i++) printf "%s ", v[i]
+	}')
+	k0=$(st "$RPL" killed)
+	# shellcheck disable=SC2086
+	if [ "$(echo "$key" | grep -c .)" != 1 ]; then
+		notok "$name" "expected 1 task_records record charged to $RPX (the parent), found: $(echo "$key" | tr '\n' '|')"
+	elif [ -z "$planted" ]; then
+		notok "$name" "the parent's record holds no slot charged to $RPX: $val"
+	elif [ "$(cg_tasks "$PL")" != 2 ]; then
+		notok "$name" "$RPL has $(cg_tasks "$PL") tasks, expected its 2 sleepers"
+	elif ! "$BPFTOOL" map update pinned "$PIN_DIR/task_records" key $key value $planted 2>> "$T/sp.err"; then
+		notok "$name" "could not plant the record: $(head -c 300 "$T/sp.err")"
+	else
+		# The parent clones, then waits for sp.go to go before it reaps.
+		: > "$T/sp.go"
+		pg_wait_phase "$T/sp.out" ready 5000 "$SP"
+		alive=$(pg_alive "$SP" && echo yes || echo no)
+		# Back as it was, before the collector's second look (a second
+		# later at the earliest) could take the record for a lost one,
+		# and before the parent's exit. exist: a killed parent's record
+		# is not made again.
+		# shellcheck disable=SC2086
+		"$BPFTOOL" map update pinned "$PIN_DIR/task_records" key $key value $val exist 2>> "$T/sp.err"
+		rm -f "$T/sp.go"
+		pg_finish "$SP" 10000
+		pg_status > /dev/null 2>&1
+		if [ "$alive" != yes ] || ! grep -q '^phase=done$' "$T/sp.out"; then
+			notok "$name" "the parent was killed: its stale record was taken for its own (killed $k0 -> $(st "$RPL" killed), parent_killed events: $(ev_count_flag "$RPL" killed parent_killed); it printed: $(grep -v '^child=' "$T/sp.out" | tr '\n' ' '))"
+		elif [ "$(kv "$T/sp.out" clones_ok)" != 2 ]; then
+			notok "$name" "clone-into made $(kv "$T/sp.out" clones_ok) clones, expected 2: $(grep -v '^child=' "$T/sp.out" | tr '\n' ' ')"
+		elif [ "$(kv "$T/sp.out" children_killed)" != 2 ]; then
+			notok "$name" "$(kv "$T/sp.out" children_killed) of the 2 clones over the limit were killed, expected 2"
+		elif [ "$(ev_count_flag "$RPL" killed parent_killed)" != 0 ]; then
+			notok "$name" "an event says the parent was killed"
+		else
+			ok "$name"
+		fi
+	fi
+	pg_finish "$SP" 5000
+	echo 1 > "$PL/cgroup.kill" 2>/dev/null
+	# shellcheck disable=SC2086
+	wait $SLEEPERS 2>/dev/null
+fi
+
 name=faults-bpffs-unmounted
 if [ "$PG_IN_MNTNS" != 1 ]; then
 	skip "$name" "no private mount namespace here (unshare -m): bpffs is never unmounted on the host"

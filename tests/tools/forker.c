@@ -91,7 +91,7 @@ static void usage(void)
 	       "        [--only exitfork,jointhread,heldthread,zombie,nested,heldchild,migrate]\n"
 	       "        [--orphans-to-init]\n"
 	       "  polite [--hold-ms M] [--forks K] [--reap-with wait4|waitid]\n"
-	       "  clone-into DIR [--count N] [--hold-ms M]\n"
+	       "  clone-into DIR [--count N] [--hold-ms M] [--when-exists FILE]\n"
 	       "  sample FILE [--duration-ms N] [--interval-us N] [--until-gone PID]\n"
 	       "Results are key=value lines on stdout; phase=ready marks the state to\n"
 	       "measure, phase=done the end.\n",
@@ -1028,9 +1028,30 @@ struct clone_args_v2 {
 		set_tid, set_tid_size, cgroup;
 };
 
+/* Wait until path exists (or, !present, is gone), up to 60 s; false on
+ * timeout. A test's go, and its all clear. */
+static bool wait_for_file(const char *path, bool present)
+{
+	uint64_t end = now_ms() + 60000 * (uint64_t)time_scale;
+
+	while ((access(path, F_OK) == 0) != present) {
+		if (now_ms() >= end)
+			return false;
+		sleep_ms(5);
+	}
+	return true;
+}
+
+/*
+ * clone3(CLONE_INTO_CGROUP) children into DIR, never reaped before all are
+ * made (a killed one stays a zombie meanwhile). --when-exists FILE: print
+ * phase=armed, clone only once FILE exists, and reap (then exit) only once
+ * it is gone again: test_faults plants a record at our address between
+ * the first two, and puts it back before we exit.
+ */
 static int cmd_clone_into(int argc, char **argv)
 {
-	const char *dir = NULL;
+	const char *dir = NULL, *go = NULL;
 	long count = 1, hold = 1000, ok = 0, failed = 0, killed = 0, exited = 0;
 	int last_errno = 0, fd;
 	pid_t pids[1000];
@@ -1040,6 +1061,8 @@ static int cmd_clone_into(int argc, char **argv)
 			hold = parse_num("--hold-ms", argv[++i], 0, HOLD_MAX_MS) * time_scale;
 		else if (!strcmp(argv[i], "--count") && i + 1 < argc)
 			count = parse_num("--count", argv[++i], 1, 1000);
+		else if (!strcmp(argv[i], "--when-exists") && i + 1 < argc)
+			go = argv[++i];
 		else if (!dir && argv[i][0] != '-')
 			dir = argv[i];
 		else
@@ -1051,6 +1074,13 @@ static int cmd_clone_into(int argc, char **argv)
 	if (fd < 0) {
 		fprintf(stderr, "%s: open %s: %s\n", prog, dir, strerror(errno));
 		return 1;
+	}
+	if (go) {
+		emit("phase=armed");
+		if (!wait_for_file(go, true)) {
+			fprintf(stderr, "%s: clone-into: %s never appeared\n", prog, go);
+			return 1;
+		}
 	}
 	for (long i = 0; i < count; i++) {
 		struct clone_args_v2 ca;
@@ -1084,6 +1114,8 @@ static int cmd_clone_into(int argc, char **argv)
 	emit("clones_failed=%ld", failed);
 	emit("clone_errno=%s", errno_name(last_errno));
 	emit("phase=ready");
+	if (go && !wait_for_file(go, false))
+		fprintf(stderr, "%s: clone-into: %s still there after 60 s: reaping\n", prog, go);
 	for (long i = 0; i < ok; i++) {
 		int st;
 
