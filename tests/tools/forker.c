@@ -8,6 +8,7 @@
  * even if its controller is gone. Results are key=value lines on stdout,
  * read by tests/integration/lib.sh with grep/sed:
  *
+ *   phase=armed      (clone-into --when-exists) waiting for the test's go
  *   phase=ready      setup done, the state the test should measure holds now
  *   phase=done       final results follow / precede, the process will exit
  *
