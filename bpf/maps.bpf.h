@@ -76,8 +76,8 @@ struct {
  * container is at level 2), so that a fork and an exit each touch one line
  * of it. The slot is cold at a fork (its last use was the exit of an
  * earlier task at that address): each line more was a miss more, ~50 ns
- * (docs/BENCHMARKS.md). tests/integration/test_faults.sh writes `owner`
- * at its offset: keep the two in step.
+ * (docs/BENCHMARKS.md). tests/integration/test_faults.sh finds `owner`
+ * (and a slot's `rec`) by name in the maps' BTF.
  */
 struct pg_task {
 	__u64 owner;		/* the owner's start_time; in a slot, 0: being

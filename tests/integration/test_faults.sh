@@ -290,10 +290,21 @@ fi
 # reaped on CPU 1, and this shell and the runner above it fork on CPU 0;
 # a fork on CPU 1 by anything else on the host can still get there first,
 # which a try detects (released, not collected) and repeats, 3 times at most.
-# Layout of struct pg_task (bpf/maps.bpf.h): owner first (8 bytes at
-# offset 0); a slot is its word (8 bytes), then its struct pg_task.
+# Where `owner` is in a value of each map comes from the maps' BTF, not
+# from a copy of bpf/maps.bpf.h's layout here.
 L=$(cg_make lost) && NL=$(cg_make nolimit) && ML=$(cg_make moved) || exit 1
 RL=$(cg_rel "$L"); RML=$(cg_rel "$ML")
+# btf_member_byte STRUCT MEMBER: MEMBER's byte offset in STRUCT, read from
+# the BTF of the pinned task_records (all the maps share one); empty if
+# not found.
+btf_member_byte() {
+	_id=$("$BPFTOOL" -j map show pinned "$PIN_DIR/task_records" 2>/dev/null |
+		sed -n 's/.*"btf_id":\([0-9]*\).*/\1/p')
+	[ -n "$_id" ] && "$BPFTOOL" btf dump id "$_id" 2>/dev/null |
+		awk -v s="'$1'" -v m="'$2'" '
+			/^\[/ { in_s = ($2 == "STRUCT" && $3 == s); next }
+			in_s && $1 == m { sub(/.*bits_offset=/, ""); print $1 / 8; exit }'
+}
 # map_entries MAP: the entries of MAP, one per line ({"key":["0x..",...],
 # with bpftool -j: the bytes, then the fields by name under "formatted").
 map_entries() {
@@ -320,9 +331,9 @@ lost_try() {
 	# The collector walks task_slots every 5 s (task_records every second),
 	# and acts on a second sighting.
 	case $1 in
-	task_records) at=0 base=0 wait_ms=8000
+	task_records) at=$OWNER_AT base=0 wait_ms=8000
 		script='sh -c "echo \$\$ > $1/cgroup.procs; exec sleep 60" & echo $! > "$2"; wait; exec sleep 600';;
-	*) at=8 base=1 wait_ms=16000
+	*) at=$((SLOT_REC_AT + OWNER_AT)) base=1 wait_ms=16000
 		script='echo $$ > "$1/cgroup.procs"; sleep 60 & echo $! > "$2"; wait; exec sleep 600';;
 	esac
 	: > "$T/lr.pid"; : > "$T/lr.moved"
@@ -446,6 +457,9 @@ for lost in task_records task_slots task_records:reuse task_slots:reuse task_rec
 		skip "$name" "one CPU: the next fork would reuse the lost task's struct and release its record first"
 	elif [ -z "${RUN_PID:-}" ]; then
 		notok "$name" "no loader running"
+	elif ! OWNER_AT=$(btf_member_byte pg_task owner) || [ -z "$OWNER_AT" ] ||
+	     ! SLOT_REC_AT=$(btf_member_byte pg_slot rec) || [ -z "$SLOT_REC_AT" ]; then
+		notok "$name" "no offset of pg_task.owner or pg_slot.rec in the maps' BTF ($BPFTOOL btf dump)"
 	elif ! "$PG" limit "$RL" 10 > "$T/lr-limit.out" 2>&1 ||
 	     ! "$PG" limit "$RML" 100 >> "$T/lr-limit.out" 2>&1; then
 		notok "$name" "limit on $RL or $RML refused: $(head -c 200 "$T/lr-limit.out")"
