@@ -311,6 +311,14 @@ map_entries() {
 	"$BPFTOOL" -j map dump pinned "$PIN_DIR/$1" 2>/dev/null | tr -d ' \n' |
 		sed 's/},{"key":\[/}\n{"key":[/g; s/^\[//'
 }
+# map_value MAP KEY_BYTES ERRFILE: the value of KEY in MAP, its bytes
+# separated by spaces as bpftool takes them back; bpftool's errors go to
+# ERRFILE.
+map_value() {
+	# shellcheck disable=SC2086
+	"$BPFTOOL" -j map lookup pinned "$PIN_DIR/$1" key $2 2> "$3" |
+		sed -n 's/.*"value":\[\([^]]*\)\].*/\1/p' | tr -d '"' | tr ',' ' '
+}
 # keys_of MAP ID: the keys (bytes) of MAP's unreleased records charged to
 # cgroup ID, one per line.
 keys_of() {
@@ -361,9 +369,7 @@ lost_try() {
 	lr0=$(stat_field late_release)
 	val=""
 	if [ "$(echo "$key" | grep -c .)" = 1 ]; then
-		# shellcheck disable=SC2086
-		val=$("$BPFTOOL" -j map lookup pinned "$PIN_DIR/$1" key $key 2> "$T/lr.err" |
-			sed -n 's/.*"value":\[\([^]]*\)\].*/\1/p' | tr -d '"' | tr ',' ' ')
+		val=$(map_value "$1" "$key" "$T/lr.err")
 	fi
 	taking=$(echo "$val" | awk -v at=$at '{ for (i = 1; i <= NF; i++) printf "%s ", (i > at && i <= at + 8) ? "0xff" : $i }')
 	planted=1
@@ -524,8 +530,8 @@ if [ -z "${BPFTOOL:-}" ]; then
 elif ! pg_run_kill_or_skip "$name" --limit "$RA=$LIMIT" --limit "$RPX=100" --limit "$RPL=2" --json; then
 	pg_run --limit "$RA=$LIMIT" --json || notok faults "pidguard run did not get ready again: $(pg_run_why)"
 else
-	# shellcheck disable=SC2016
 	SLEEPERS=""
+	# shellcheck disable=SC2016
 	for _ in 1 2; do
 		sh -c 'echo $$ > "$1/cgroup.procs"; exec sleep 60' full "$PL" &
 		SLEEPERS="$SLEEPERS $!"
@@ -541,28 +547,33 @@ else
 	key=$(keys_of task_records "$idx")
 	val=""
 	if [ "$(echo "$key" | grep -c .)" = 1 ]; then
-		# shellcheck disable=SC2086
-		val=$("$BPFTOOL" -j map lookup pinned "$PIN_DIR/task_records" key $key 2> "$T/sp.err" |
-			sed -n 's/.*"value":\[\([^]]*\)\].*/\1/p' | tr -d '"' | tr ',' ' ')
+		val=$(map_value task_records "$key" "$T/sp.err")
 	fi
 	# owner 1, before any task's start; the slot that holds $PX's id
-	# (their level: they are siblings) holds $PL's.
-	planted=$(echo "$val" | awk -v from="$(le8 "$idx")" -v to="$(le8 "$idl")" '{
-		n = split(from, f, " "); split(to, t, " ")
+	# (their level: they are siblings) holds $PL's. Offsets from the BTF,
+	# as the lost-record cases have them.
+	owner_at=$(btf_member_byte pg_task owner); slots_at=$(btf_member_byte pg_task slots)
+	planted=""
+	[ -n "$owner_at" ] && [ -n "$slots_at" ] &&
+	planted=$(echo "$val" | awk -v from="$(le8 "$idx")" -v to="$(le8 "$idl")" \
+		-v owner="$owner_at" -v slots="$slots_at" -v one="$(le8 1)" '{
+		split(from, f, " "); split(to, t, " "); split(one, o, " ")
 		for (i = 1; i <= NF; i++) v[i] = tolower($i)
-		for (i = 33; i + 7 <= NF; i += 8) {
+		for (i = slots + 1; i + 7 <= NF; i += 8) {
 			hit = 1
 			for (j = 0; j < 8; j++) if (v[i + j] != f[j + 1]) hit = 0
 			if (hit) { for (j = 0; j < 8; j++) v[i + j] = t[j + 1]; done = 1; break }
 		}
 		if (!done) exit
-		v[1] = "0x01"; for (i = 2; i <= 8; i++) v[i] = "0x00"
+		for (j = 0; j < 8; j++) v[owner + 1 + j] = o[j + 1]
 		for (i = 1; i <= NF; i++) printf "%s ", v[i]
 	}')
 	k0=$(st "$RPL" killed)
 	# shellcheck disable=SC2086
 	if [ "$(echo "$key" | grep -c .)" != 1 ]; then
 		notok "$name" "expected 1 task_records record charged to $RPX (the parent), found: $(echo "$key" | tr '\n' '|')"
+	elif [ -z "$owner_at" ] || [ -z "$slots_at" ]; then
+		notok "$name" "no offset of pg_task.owner or pg_task.slots in the maps' BTF ($BPFTOOL btf dump)"
 	elif [ -z "$planted" ]; then
 		notok "$name" "the parent's record holds no slot charged to $RPX: $val"
 	elif [ "$(cg_tasks "$PL")" != 2 ]; then
