@@ -162,11 +162,7 @@ pg_run() {
 	"$PG" run --no-docker "$@" > "$PG_EV" 2> "$PG_ERR" &
 	PGPID=$!
 	OURS=1
-	for _ in $(seq 1 300); do
-		grep -q "ready" "$PG_ERR" 2>/dev/null && return 0
-		kill -0 "$PGPID" 2>/dev/null || break
-		sleep 0.1
-	done
+	wait_ready "$PG_ERR" ready "$PGPID" 300 && return 0
 	echo "bench: pidguard run $* did not become ready:" >&2
 	cat "$PG_ERR" >&2
 	wait "$PGPID" 2>/dev/null
@@ -207,11 +203,7 @@ pg_unload() {
 floor_start() {
 	"$FLOOR" > "$RAW/floor.out" 2>&1 &
 	FLOORPID=$!
-	for _ in $(seq 1 100); do
-		grep -q "^ready" "$RAW/floor.out" 2>/dev/null && return 0
-		kill -0 "$FLOORPID" 2>/dev/null || break
-		sleep 0.05
-	done
+	wait_ready "$RAW/floor.out" "^ready" "$FLOORPID" 50 && return 0
 	echo "bench: hookfloor did not attach: $(tr '\n' ' ' < "$RAW/floor.out")" >&2
 	floor_stop
 	return 1

@@ -52,6 +52,17 @@ bench_host() {
 	PGB=
 }
 
+# wait_ready FILE PATTERN PID TENTHS: 0 once FILE has a line matching
+# PATTERN (grep), 1 if PID ends first or TENTHS tenths of a second pass.
+wait_ready() {
+	for _ in $(seq 1 "$4"); do
+		grep -q "$2" "$1" 2>/dev/null && return 0
+		kill -0 "$3" 2>/dev/null || return 1
+		sleep 0.1
+	done
+	return 1
+}
+
 # load_build BUILD: run BUILD's pidguard in flag mode, $TOP/lim limited to
 # 1,000,000 (PGPID, PGB), and wait until it is ready.
 load_build() {
@@ -59,12 +70,8 @@ load_build() {
 	"$PGB/pidguard" run --no-docker --mode flag --limit "$TOP/lim=1000000" \
 		> "$RAW/run.out" 2> "$RAW/run.err" &
 	PGPID=$!
-	for _ in $(seq 1 300); do
-		grep -q ready "$RAW/run.err" && return 0
-		kill -0 "$PGPID" 2>/dev/null || break
-		sleep 0.1
-	done
-	die "$PGB/pidguard run did not get ready: $(tr '\n' ' ' < "$RAW/run.err")"
+	wait_ready "$RAW/run.err" ready "$PGPID" 300 ||
+		die "$PGB/pidguard run did not get ready: $(tr '\n' ' ' < "$RAW/run.err")"
 }
 
 # unload_build: stop what load_build started, if anything. (Not pg_unload:
