@@ -12,9 +12,10 @@
 # Sections (docs/BENCHMARKS.md explains each figure and its target):
 #   fork    fork+exit+wait and pthread create+join, 1 worker and one per
 #           CPU, inside a limited cgroup: (a) nothing attached, (b) v1
-#           pids.max, (c) pidguard flag, (d) pidguard kill, (f) empty BPF
+#           pids.max, (c) pidguard flag, (d) pidguard kill, (e) pidguard
+#           deny where the kernel runs the BPF LSM, (f) empty BPF
 #           programs on pidguard's three fork-path tracepoints (the cost of
-#           hooking every task at all); rounds interleave a,b,c,d,f; each
+#           hooking every task at all); rounds interleave a,b,c,d,e,f; each
 #           figure is the median over rounds of the ratio to (a) in the same
 #           round, with min-max and IQR. Then the programs' own run time
 #           per fork from bpf_stats.
@@ -79,6 +80,7 @@ want() { case ",$ONLY," in *",$1,"*) return 0;; esac; return 1; }
 for f in "$PG" "$FL" "$BW" "$FORKER"; do [ -x "$f" ] || die "$f missing: build first (make bench)"; done
 command -v jq >/dev/null || die "jq is needed to read pidguard status -j"
 command -v bpftool >/dev/null || die "bpftool is needed for bpf_stats and map sizes"
+command -v flock >/dev/null || die "flock (util-linux) is needed to tell whether another pidguard holds $LOCK"
 
 CG2=$(cg2_mount)
 PIDS1=$(awk '{ for (i = 1; i <= NF; i++) if ($i == "-") { if ($(i + 1) == "cgroup" && ("," $(i + 3) ",") ~ /,pids,/) { print $5; exit } break } }' /proc/self/mountinfo)
@@ -239,9 +241,12 @@ forkloop() {
 	local op=$1 w=$2
 	shift 2
 	local args=()
-	for c in "$@"; do args+=(--cgroup "$c"); done
+	for c in "$@"; do [ -n "$c" ] && args+=(--cgroup "$c"); done
 	"$FL" "${args[@]}" --op "$op" $w --duration-ms "$MS" --warmup-ms 100 | kv ns_per_op
 }
+
+# mode_cfg MODE: the configuration letter of a pidguard mode.
+mode_cfg() { case $1 in flag) echo c;; kill) echo d;; deny) echo e;; esac; }
 
 WORKLOADS="fork:--workers=1 fork:--per-cpu thread:--workers=1 thread:--per-cpu syscall:--workers=1"
 wl_name() {
@@ -277,7 +282,7 @@ bpf_cost() {
 	local op=$1
 	shift
 	local before after ops args=()
-	for c in "$@"; do args+=(--cgroup "$c"); done
+	for c in "$@"; do [ -n "$c" ] && args+=(--cgroup "$c"); done
 	echo 1 > /proc/sys/kernel/bpf_stats_enabled
 	before=$(cost_stats)
 	ops=$("$FL" "${args[@]}" --op "$op" --workers 1 --duration-ms "$MS" --warmup-ms 0 | kv ops)
@@ -308,12 +313,28 @@ if want fork; then
 	say "1. Fork path cost: ratio to (a) nothing attached, median of $ROUNDS interleaved rounds [min-max] (IQR)"
 	LOOP=$TOP/loop
 	mkdir -p "$LOOP"
-	CFGS="a c d"
+	CFGS="a"
 	if [ -n "$TOP1" ]; then
 		mkdir -p "$TOP1/loop"
 		echo 1000000 > "$TOP1/loop/pids.max"
-		CFGS="a b c d"
+		CFGS="a b"
 	fi
+	LIMIT=1000000
+	# The modes this kernel runs, each tried once: kill needs Linux 6.13's
+	# bpf_send_signal_task, deny the BPF LSM (this build host has kill,
+	# Debian's 6.1 in scripts/vm-test.sh has deny: BENCHMARKS.md). A mode
+	# it refuses is named with the loader's reason, not measured.
+	MODES=
+	for mode in flag kill deny; do
+		if pg_run --mode "$mode" --limit "$LOOP=$LIMIT" 2>/dev/null; then
+			MODES="$MODES $mode"
+			CFGS="$CFGS $(mode_cfg "$mode")"
+		else
+			why=$(grep -m1 'error' "$PG_ERR" | sed 's/^pidguard: error: //')
+			echo "($(mode_cfg "$mode")) $mode: not measured here: ${why:-pidguard run --mode $mode did not get ready}" >> "$RAW/modes.missing"
+		fi
+		pg_unload
+	done
 	NOFLOOR=
 	if [ ! -x "$FLOOR" ]; then
 		NOFLOOR="$FLOOR is not built"
@@ -323,13 +344,13 @@ if want fork; then
 		floor_stop
 		CFGS="$CFGS f"
 	fi
-	LIMIT=1000000
 	for r in $(seq 1 "$ROUNDS"); do
 		for cfg in $CFGS; do
 			case $cfg in
 			a|b) pg_unload;;
 			c) pg_run --mode flag --limit "$LOOP=$LIMIT" || break 2;;
 			d) pg_detach; pg_run --mode kill --limit "$LOOP=$LIMIT" || break 2;;
+			e) pg_unload; pg_run --mode deny --limit "$LOOP=$LIMIT" || break 2;;
 			f) pg_unload; floor_start || break 2;;
 			esac
 			if [ "$cfg" = b ]; then j1=$TOP1/loop; else j1=$PIDS1; fi
@@ -341,7 +362,7 @@ if want fork; then
 				v=$(run_wl "$wl" "$LOOP" ${j1:+"$j1"})
 				echo "$r $cfg $wl $v" >> "$RAW/fork.txt"
 			done
-			case $cfg in c|d) pg_check_ours "fork round $r ($cfg)";; esac
+			case $cfg in c|d|e) pg_check_ours "fork round $r ($cfg)";; esac
 			case $cfg in a|b|f)
 				[ -e "$PIN" ] && echo "$r" >> "$RAW/fork.disturbed";;
 			esac
@@ -361,12 +382,14 @@ if want fork; then
 				END { for (r in x) if (a[r] > 0) print x[r] / a[r] }' "$RAW/fork.txt" | stats |
 				awk -v c="$cfg" '{
 					name = c == "b" ? "(b) v1 pids.max" : c == "c" ? "(c) pidguard flag" : \
-					       c == "d" ? "(d) pidguard kill" : "(f) empty programs, same hooks"
+					       c == "d" ? "(d) pidguard kill" : c == "e" ? "(e) pidguard deny" : \
+					       "(f) empty programs, same hooks"
 					printf "     %-40s %.3f [%.3f-%.3f] (%.3f-%.3f)\n", name, $1, $2, $3, $4, $5 }'
 		done
 		# pidguard vs pids.max, same rounds
 		if [ -n "$TOP1" ]; then
-			for cfg in c d; do
+			for cfg in $CFGS; do
+				case $cfg in c|d|e) ;; *) continue;; esac
 				awk -v w="$wl" -v c="$cfg" '
 					$3 == w && $2 == "b" { b[$1] = $4 }
 					$3 == w && $2 == c { x[$1] = $4 }
@@ -381,18 +404,22 @@ if want fork; then
 	done
 	[ -s "$RAW/fork.disturbed" ] && note "rounds $(sort -u "$RAW/fork.disturbed" | tr '\n' ' ')had another pidguard loaded during (a)/(b)/(f): those figures are suspect"
 	[ -n "$NOFLOOR" ] && note "(f) empty programs: not measured: $NOFLOOR"
-	note "(e) deny: not measured on this host (lsm/ programs are refused with EPERM here); see docs/BENCHMARKS.md"
+	[ -s "$RAW/modes.missing" ] && while read -r line; do note "$line"; done < "$RAW/modes.missing"
 	note "reproduce: PG_BENCH_ONLY=fork make bench   (loop: $FL --cgroup CG --op fork|thread --workers 1|--per-cpu --duration-ms $MS)"
 
 	say "1b. BPF run time per operation (kernel.bpf_stats_enabled=1 for ${MS} ms, bpftool prog show run_time_ns/run_cnt)"
-	for mode in flag kill; do
+	# Forks in a cgroup with no limit: once, in kill mode where there is one.
+	case " $MODES " in *" kill "*) free_mode="kill";; *) free_mode=${MODES# }; free_mode=${free_mode%% *};; esac
+	for mode in $MODES; do
+		# Pinned deny programs are not adopted by another mode, nor others by deny.
+		[ "$mode" = deny ] && pg_unload
 		pg_detach
 		pg_run --mode "$mode" --limit "$LOOP=$LIMIT" || break
 		for op in fork thread; do
 			note "pidguard $mode, $op, 1 worker, in the limited cgroup:"
 			bpf_cost "$op" "$LOOP" "$PIDS1"
 		done
-		if [ "$mode" = kill ]; then
+		if [ "$mode" = "$free_mode" ]; then
 			note "pidguard $mode, fork, 1 worker, in a cgroup with no limit (the host's other forks):"
 			mkdir -p "$TOP/free"
 			bpf_cost fork "$TOP/free" "$PIDS1"
