@@ -34,7 +34,7 @@ integration suite in it, one boot per configuration.
                                   trampolines, deny mode included
                                   (ZOMBIE_INDEX_TESTS only)
   --kvm            use KVM (only for hosts whose CPU has VMX/SVM; default TCG)
-  --timeout S      seconds per boot before qemu is killed (default 1200)
+  --timeout S      seconds per boot before qemu is killed (default 1400)
   --smp N          vCPUs (default 2, as many as the host has cores: concurrent
                    forks on every vCPU; PG_VM_SMP also sets it)
   --mem SIZE       guest memory (default 1G)
@@ -75,9 +75,11 @@ usage_err() {
 
 CONFIGS=()
 USE_KVM=0
-# 1200: lsm-on ran its tests in 762 s of the 900 this was (guest watchdog
-# 790) once test_faults had its reused-address cases (CI at 00b00b9).
-TIMEOUT=${PG_VM_TIMEOUT:-1200}
+# 1400 (guest watchdog 1240): lsm-on's suite took 684-887 s in the
+# fresh-clone CI runs of 2026-11-27, against a watchdog of 1060 at 1200: a
+# CI machine 20 % slower than the build hosts would have timed out. Both
+# long boots timing out would take 47 minutes of CI's 90.
+TIMEOUT=${PG_VM_TIMEOUT:-1400}
 # As many vCPUs as the build hosts have cores (2): concurrent forks still
 # run on every vCPU, and no vCPU thread is starved by the others (with 4
 # vCPUs on 2 cores, guests stalled in soft lockups while pidguard patched
