@@ -154,12 +154,14 @@ vm-test:
 bench: all
 	$(Q)PG_BUILD=$(OUT) scripts/bench.sh
 
-# The fork section of `make bench` inside Debian's 6.1 under qemu (lsm-on):
-# the only kernel here that runs deny mode. TCG-emulated, so its ratios are
-# not the hardware's (docs/BENCHMARKS.md). Rounds and ms per timed run:
+# The fork and bomb sections of `make bench` inside Debian's 6.1 under qemu
+# (lsm-on): the only kernel here that runs deny mode. TCG-emulated, so its
+# ratios are not the hardware's (docs/BENCHMARKS.md). Sections, rounds and
+# ms per timed run:
+VM_BENCH_ONLY	?= fork,bomb
 VM_BENCH_ROUNDS	?= 7
 VM_BENCH_MS	?= 1000
-VM_BENCH_CMD	= PG_BUILD=build PG_BENCH_ONLY=fork PG_BENCH_ROUNDS=$(VM_BENCH_ROUNDS) \
+VM_BENCH_CMD	= PG_BUILD=build PG_BENCH_ONLY=$(VM_BENCH_ONLY) PG_BENCH_ROUNDS=$(VM_BENCH_ROUNDS) \
 		  PG_BENCH_MS=$(VM_BENCH_MS) bash scripts/bench.sh
 vm-bench:
 	$(Q)PG_VM_EXTRA_BINS="bpftool bash jq join flock" scripts/vm-test.sh --config lsm-on \

@@ -85,7 +85,7 @@ command -v flock >/dev/null || die "flock (util-linux) is needed to tell whether
 CG2=$(cg2_mount)
 PIDS1=$(awk '{ for (i = 1; i <= NF; i++) if ($i == "-") { if ($(i + 1) == "cgroup" && ("," $(i + 3) ",") ~ /,pids,/) { print $5; exit } break } }' /proc/self/mountinfo)
 [ -n "$CG2" ] || die "no cgroup v2 mount in /proc/self/mountinfo"
-[ -n "$PIDS1" ] || echo "bench: no v1 pids hierarchy: configuration (b) and the pids.max bomb are skipped" >&2
+[ -n "$PIDS1" ] || echo "bench: no v1 pids hierarchy: configuration (b) is skipped; the bomb's meter is cgroup v2's pids controller, if any" >&2
 
 TOP=$CG2/pgbench-$$
 TOP1=${PIDS1:+$PIDS1/pgbench-$$}
@@ -248,6 +248,37 @@ forkloop() {
 # mode_cfg MODE: the configuration letter of a pidguard mode.
 mode_cfg() { case $1 in flag) echo c;; kill) echo d;; deny) echo e;; esac; }
 
+# probe_modes CGROUP: MODES, the pidguard modes this kernel runs, each
+# loaded once with a limit on CGROUP (kill needs Linux 6.13's
+# bpf_send_signal_task, deny the BPF LSM: this build host has kill,
+# Debian's 6.1 in scripts/vm-test.sh has deny, BENCHMARKS.md). Each mode
+# it refuses gets a line in $RAW/modes.missing with the loader's reason.
+# Once per run: later calls return at once.
+MODES_PROBED=0
+probe_modes() {
+	local mode why
+	[ "$MODES_PROBED" = 1 ] && return 0
+	MODES=
+	: > "$RAW/modes.missing"
+	for mode in flag kill deny; do
+		if pg_run --mode "$mode" --limit "$1=1000000" 2>/dev/null; then
+			MODES="$MODES $mode"
+		else
+			why=$(grep -m1 'error' "$PG_ERR" | sed 's/^pidguard: error: //')
+			echo "$mode: not measured here: ${why:-pidguard run --mode $mode did not get ready}" >> "$RAW/modes.missing"
+		fi
+		pg_unload
+	done
+	MODES_PROBED=1
+}
+# has_mode MODE: probe_modes found MODE.
+has_mode() { case " $MODES " in *" $1 "*) return 0;; esac; return 1; }
+# Name the modes probe_modes left out, with the reason.
+note_missing_modes() {
+	local line
+	while read -r line; do note "($(mode_cfg "${line%%:*}")) $line"; done < "$RAW/modes.missing"
+}
+
 WORKLOADS="fork:--workers=1 fork:--per-cpu thread:--workers=1 thread:--per-cpu syscall:--workers=1"
 wl_name() {
 	case "$1" in
@@ -320,21 +351,8 @@ if want fork; then
 		CFGS="a b"
 	fi
 	LIMIT=1000000
-	# The modes this kernel runs, each tried once: kill needs Linux 6.13's
-	# bpf_send_signal_task, deny the BPF LSM (this build host has kill,
-	# Debian's 6.1 in scripts/vm-test.sh has deny: BENCHMARKS.md). A mode
-	# it refuses is named with the loader's reason, not measured.
-	MODES=
-	for mode in flag kill deny; do
-		if pg_run --mode "$mode" --limit "$LOOP=$LIMIT" 2>/dev/null; then
-			MODES="$MODES $mode"
-			CFGS="$CFGS $(mode_cfg "$mode")"
-		else
-			why=$(grep -m1 'error' "$PG_ERR" | sed 's/^pidguard: error: //')
-			echo "($(mode_cfg "$mode")) $mode: not measured here: ${why:-pidguard run --mode $mode did not get ready}" >> "$RAW/modes.missing"
-		fi
-		pg_unload
-	done
+	probe_modes "$LOOP"
+	for mode in $MODES; do CFGS="$CFGS $(mode_cfg "$mode")"; done
 	NOFLOOR=
 	if [ ! -x "$FLOOR" ]; then
 		NOFLOOR="$FLOOR is not built"
@@ -404,12 +422,13 @@ if want fork; then
 	done
 	[ -s "$RAW/fork.disturbed" ] && note "rounds $(sort -u "$RAW/fork.disturbed" | tr '\n' ' ')had another pidguard loaded during (a)/(b)/(f): those figures are suspect"
 	[ -n "$NOFLOOR" ] && note "(f) empty programs: not measured: $NOFLOOR"
-	[ -s "$RAW/modes.missing" ] && while read -r line; do note "$line"; done < "$RAW/modes.missing"
+	note_missing_modes
 	note "reproduce: PG_BENCH_ONLY=fork make bench   (loop: $FL --cgroup CG --op fork|thread --workers 1|--per-cpu --duration-ms $MS)"
 
 	say "1b. BPF run time per operation (kernel.bpf_stats_enabled=1 for ${MS} ms, bpftool prog show run_time_ns/run_cnt)"
 	# Forks in a cgroup with no limit: once, in kill mode where there is one.
-	case " $MODES " in *" kill "*) free_mode="kill";; *) free_mode=${MODES# }; free_mode=${free_mode%% *};; esac
+	free_mode=flag
+	has_mode kill && free_mode="kill"
 	for mode in $MODES; do
 		# Pinned deny programs are not adopted by another mode, nor others by deny.
 		[ "$mode" = deny ] && pg_unload
@@ -569,8 +588,14 @@ if want bomb; then
 		[ "$reap" = reap ] && reapflag=--reap
 		bcg=$TOP/bomb-$cfg-$reap-$i
 		mkdir -p "$bcg"
-		local m1=$TOP1/bomb-$cfg-$reap-$i
-		mkdir -p "$m1"
+		# The meter's cgroup: a v1 twin the bomb joins too, or its own.
+		local m1=$TOP1/bomb-$cfg-$reap-$i join=()
+		if [ "$BOMB_V2" = 1 ]; then
+			m1=$bcg
+		else
+			mkdir -p "$m1"
+			join=(--cgroup "$m1")
+		fi
 		if [ "$cfg" = pidsmax ]; then
 			echo "$LIM" > "$m1/pids.max"
 		else
@@ -584,7 +609,7 @@ if want bomb; then
 		probe $((BOMB_MS + 500)) > "$RAW/probe.during" &
 		local ppid=$!
 		out=$("$BW" --meter "$meter" --limit "$LIM" --deadline-ms "$BOMB_MS" --interval-us 200 --timeout-ms 30000 -- \
-			"$FORKER" --cgroup "$bcg" --cgroup "$m1" bomb --duration-ms "$BOMB_MS" --hold-ms 500 --max 5000 $reapflag)
+			"$FORKER" --cgroup "$bcg" "${join[@]}" bomb --duration-ms "$BOMB_MS" --hold-ms 500 --max 5000 $reapflag)
 		wait "$ppid"
 		during=$(cat "$RAW/probe.during")
 		sleep 1.5	# let the loader report the suppressions
@@ -606,50 +631,71 @@ if want bomb; then
 		denied=$(kv forks_eagain <<< "$out")
 		echo "$cfg $reap $i peak=$(kv peak <<< "$out") pgpeak=$pgpeak held_ms=$(kv held_ms <<< "$out") held=$(kv held <<< "$out") first_ms=$(kv first_at_limit_ms <<< "$out") denied=$denied killed=$killed flagged=$flagged events=$evs_ev suppressed=$supp lost=$lost forks_ok=$(kv forks_ok <<< "$out") rest_p50=$(kv p50_ns <<< "$rest") during_p50=$(kv p50_ns <<< "$during") rest_p99=$(kv p99_ns <<< "$rest") during_p99=$(kv p99_ns <<< "$during")" >> "$RAW/bomb.txt"
 		cg_remove_tree "$bcg"
-		cg_remove_tree "$m1"
+		[ "$BOMB_V2" = 1 ] || cg_remove_tree "$m1"
 	}
-	if [ -z "$TOP1" ]; then
-		note "skipped: the bomb needs a v1 pids hierarchy as its meter"
+	# The meter counts as pids.max does, and pids.max 2000 is a safety net
+	# (flag mode contains nothing): v1 pids where the host has it, else
+	# cgroup v2's own pids controller (the VM's guest, a pure v2 host).
+	BOMB_V2=0 PIDSMAX_NAME="v1 pids.max"
+	if [ -z "$TOP1" ] && grep -qw pids "$TOP/cgroup.controllers" 2>/dev/null &&
+	   echo +pids > "$TOP/cgroup.subtree_control" 2>/dev/null; then
+		BOMB_V2=1 PIDSMAX_NAME="v2 pids.max"
+	fi
+	if [ -z "$TOP1" ] && [ "$BOMB_V2" = 0 ]; then
+		note "skipped: the bomb's meter is pids.current, and there is no v1 pids hierarchy nor a cgroup v2 pids controller"
 	else
-		for mode in kill flag userspace; do
+		probe_modes "$TOP/probe"
+		for mode in kill deny flag userspace; do
 			if [ "$mode" = userspace ]; then
-				pg_run --mode flag --enforce-in-userspace --json || break
+				has_mode flag || continue
 			else
-				pg_run --mode "$mode" --json || break
+				has_mode "$mode" || continue
+			fi
+			# A fresh instance each: deny's programs are adopted by no other mode.
+			pg_unload
+			if [ "$mode" = userspace ]; then
+				pg_run --mode flag --enforce-in-userspace --json || continue
+			else
+				pg_run --mode "$mode" --json || continue
 			fi
 			for reap in noreap reap; do
 				for i in $(seq 1 "$BOMB_REPS"); do bomb_once "$mode" "$reap" "$i"; done
 			done
-			pg_detach
 		done
 		pg_unload
 		for reap in noreap reap; do
 			for i in $(seq 1 "$BOMB_REPS"); do bomb_once pidsmax "$reap" "$i"; done
 		done
 		printf '   %-22s %5s %5s %6s %9s %9s %7s %7s %7s %7s %5s %10s %10s\n' config peak pgpk overshoot held_ms forks_ok denied killed events suppr lost "lat_p50 x" "lat_p99 x"
-		for cfg in kill userspace flag pidsmax; do
+		for cfg in kill deny userspace flag pidsmax; do
 			for reap in noreap reap; do
 				grep "^$cfg $reap " "$RAW/bomb.txt" > "$RAW/bomb.sel" || continue
 				med() { sed -n "s/.* $1=\([^ ]*\).*/\1/p" "$RAW/bomb.sel" | grep -v '^-$' | grep . | stats | awk '{ print ($1 == "nan" ? "-" : sprintf("%.0f", $1)) }'; }
 				ratio() { awk -v a="$1" -v b="$2" '{ for (i = 1; i <= NF; i++) { split($i, kv, "="); f[kv[1]] = kv[2] } if (f[a] > 0) print f[b] / f[a] }' "$RAW/bomb.sel" | stats | cut -d' ' -f1; }
 				name=$cfg
 				[ "$cfg" = kill ] && name="pidguard kill"
+				[ "$cfg" = deny ] && name="pidguard deny"
 				[ "$cfg" = flag ] && name="pidguard flag"
 				[ "$cfg" = userspace ] && name="flag+userspace"
-				[ "$cfg" = pidsmax ] && name="v1 pids.max"
+				[ "$cfg" = pidsmax ] && name=$PIDSMAX_NAME
 				pk=$(med peak)
 				printf '   %-22s %5s %5s %6s %9s %9s %7s %7s %7s %7s %5s %10.2f %10.2f\n' "$name, $reap" "$pk" "$(med pgpeak)" "$(awk -v p="$pk" -v l="$LIM" 'BEGIN { print (p > l ? p - l : 0) }')" \
 					"$(med held_ms)" "$(med forks_ok)" "$(med denied)" "$(awk -v k="$(med killed)" -v f="$(med flagged)" 'BEGIN { print k + f }')" "$(med events)" "$(med suppressed)" "$(med lost)" \
 					"$(ratio rest_p50 during_p50)" "$(ratio rest_p99 during_p99)"
 			done
 		done
-		note "peak: sampled v1 pids.current every 200 us (a lower bound); pgpk: pidguard's exact usage.peak"
+		note "peak: sampled ${PIDSMAX_NAME%.max}.current every 200 us (a lower bound); pgpk: pidguard's exact usage.peak"
 		note "held_ms: from the bomb's start until the count stays <= 25 for good (the bomb forks for 2000 ms)"
 		note "killed column: killed (kill mode) or flagged (flag modes) forks; denied: forks that failed with EAGAIN"
 		note "flag+userspace: --mode flag --enforce-in-userspace, the loader trims (what 6.1 without the BPF LSM has)"
 		note "lat x: fork latency of a process outside the cgroup during the bomb / at rest (p50, p99)"
 		note "flag mode does not contain anything: its bomb is capped by forker --max 5000 and a pids.max=2000 safety net"
-		note "reproduce: PG_BENCH_ONLY=bomb make bench; one run: $BW --meter PIDS1/X/pids.current --limit 25 -- $FORKER --cgroup CG --cgroup PIDS1/X bomb --duration-ms 2000 --hold-ms 500 --max 5000 [--reap]"
+		note_missing_modes
+		if [ "$BOMB_V2" = 1 ]; then
+			note "reproduce: PG_BENCH_ONLY=bomb make bench; one run: $BW --meter CG/pids.current --limit 25 -- $FORKER --cgroup CG bomb --duration-ms 2000 --hold-ms 500 --max 5000 [--reap]"
+		else
+			note "reproduce: PG_BENCH_ONLY=bomb make bench; one run: $BW --meter PIDS1/X/pids.current --limit 25 -- $FORKER --cgroup CG --cgroup PIDS1/X bomb --duration-ms 2000 --hold-ms 500 --max 5000 [--reap]"
+		fi
 	fi
 fi
 
