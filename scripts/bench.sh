@@ -646,18 +646,13 @@ if want bomb; then
 	else
 		probe_modes "$TOP/probe"
 		for mode in kill deny flag userspace; do
-			if [ "$mode" = userspace ]; then
-				has_mode flag || continue
-			else
-				has_mode "$mode" || continue
-			fi
+			case $mode in
+			userspace) has_mode flag || continue; run_args=(--mode flag --enforce-in-userspace);;
+			*) has_mode "$mode" || continue; run_args=(--mode "$mode");;
+			esac
 			# A fresh instance each: deny's programs are adopted by no other mode.
 			pg_unload
-			if [ "$mode" = userspace ]; then
-				pg_run --mode flag --enforce-in-userspace --json || continue
-			else
-				pg_run --mode "$mode" --json || continue
-			fi
+			pg_run "${run_args[@]}" --json || continue
 			for reap in noreap reap; do
 				for i in $(seq 1 "$BOMB_REPS"); do bomb_once "$mode" "$reap" "$i"; done
 			done
@@ -691,11 +686,9 @@ if want bomb; then
 		note "lat x: fork latency of a process outside the cgroup during the bomb / at rest (p50, p99)"
 		note "flag mode does not contain anything: its bomb is capped by forker --max 5000 and a pids.max=2000 safety net"
 		note_missing_modes
-		if [ "$BOMB_V2" = 1 ]; then
-			note "reproduce: PG_BENCH_ONLY=bomb make bench; one run: $BW --meter CG/pids.current --limit 25 -- $FORKER --cgroup CG bomb --duration-ms 2000 --hold-ms 500 --max 5000 [--reap]"
-		else
-			note "reproduce: PG_BENCH_ONLY=bomb make bench; one run: $BW --meter PIDS1/X/pids.current --limit 25 -- $FORKER --cgroup CG --cgroup PIDS1/X bomb --duration-ms 2000 --hold-ms 500 --max 5000 [--reap]"
-		fi
+		meter_cg="PIDS1/X" join_cg=" --cgroup PIDS1/X"
+		[ "$BOMB_V2" = 1 ] && meter_cg=CG join_cg=
+		note "reproduce: PG_BENCH_ONLY=bomb make bench; one run: $BW --meter $meter_cg/pids.current --limit 25 -- $FORKER --cgroup CG$join_cg bomb --duration-ms 2000 --hold-ms 500 --max 5000 [--reap]"
 	fi
 fi
 
