@@ -366,8 +366,8 @@ lost_try() {
 	# Killed while its parent waits for it, which reaps it. The try goes
 	# on to its end, nothing planted: the time that takes (status reads,
 	# the collector's passes) is what lets the killed victim's table entry
-	# go before the next try forks at that address. Returning at once
-	# here made all 3 tries find it (fresh-clone CI, ASan run, 61cbe8c).
+	# go before the next try forks at that address. With a return at once
+	# here (61cbe8c), a fresh-clone CI's ASan run found it on all 3 tries.
 	[ -n "$other" ] && kill "$(cat "$T/lr.pid")" && pg_wait_gone "$(cat "$T/lr.pid")" 3000
 	lc0=$(stat_field records_collected)
 	lr0=$(stat_field late_release)
